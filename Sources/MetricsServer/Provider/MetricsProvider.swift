@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import Shared
+
+/// One value the API returns.
+public struct MetricItem: Sendable, Hashable {
+    /// The object described (nil for external metrics).
+    public var object: DescribedObject?
+    public var value: Double
+    public var timestamp: Date
+    public var windowSeconds: Int
+    /// External metrics: the labels identifying the series.
+    public var metricLabels: [String: String]
+
+    /// The Kubernetes object a custom metric value describes.
+    public struct DescribedObject: Sendable, Hashable {
+        public var resource: KubeResource
+        public var namespace: String?
+        public var name: String
+    }
+}
+
+/// A failure the HTTP layer turns into a Kubernetes Status.
+public struct MetricsProviderError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: Sendable, Hashable { case notFound, badRequest, unavailable, internalError }
+    public var code: Code
+    /// Safe for clients: no token, no backend internals for 500s.
+    public var message: String
+    public var retryAfterSeconds: Int?
+    public var description: String { message }
+}
+
+/// Answers metric queries: resolves the alias in the current snapshot, translates,
+/// asks Sysdig through cache, coalescing and rate limit, and applies the no-data policy.
+public final class MetricsProvider: Sendable {
+    public struct Configuration: Sendable {
+        /// Default cache TTL; a mapping's `cacheTTL` overrides it. Zero disables caching.
+        public var cacheTTL: Duration = .seconds(10)
+        public var sysdigTimeout: Duration = .seconds(10)
+        public var clusterName: String?
+
+        public init(cacheTTL: Duration = .seconds(10), sysdigTimeout: Duration = .seconds(10), clusterName: String? = nil) {
+            self.cacheTTL = cacheTTL
+            self.sysdigTimeout = sysdigTimeout
+            self.clusterName = clusterName
+        }
+    }
+
+    public let store: ConfigStore
+    public let cache: QueryCache
+    public let limiter: RateLimiter
+    private let sysdig: any SysdigQuerying
+    private let configuration: Configuration
+    private let translator: QueryTranslator
+    private let logger: Logger
+    private let wallClock: @Sendable () -> Date
+
+    public init(
+        store: ConfigStore, sysdig: any SysdigQuerying, configuration: Configuration,
+        cache: QueryCache = QueryCache(), limiter: RateLimiter = RateLimiter(qps: 20, burst: 40),
+        logger: Logger, wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.sysdig = sysdig
+        self.configuration = configuration
+        self.cache = cache
+        self.limiter = limiter
+        self.translator = QueryTranslator(clusterName: configuration.clusterName)
+        self.logger = logger
+        self.wallClock = wallClock
+    }
+
+    /// Answers one query. Object queries return exactly one item.
+    public func answer(_ query: MetricQuery) async throws(MetricsProviderError) -> [MetricItem] {
+        let snapshot = store.snapshot
+        guard let mapping = snapshot.resolve(alias: query.alias, namespace: query.namespace) else {
+            throw notFound(query, reason: nil)
+        }
+        let plan: SysdigQueryPlan
+        do {
+            plan = try translator.plan(for: query, mapping: mapping)
+        } catch {
+            switch error.code {
+            case .unsupportedSelector: throw MetricsProviderError(code: .badRequest, message: error.message)
+            case .resourceNotCovered, .notExternal: throw notFound(query, reason: nil)
+            }
+        }
+        let samples = try await run(plan, mapping: mapping)
+        return try items(for: query, plan: plan, samples: samples)
+    }
+
+    private func run(_ plan: SysdigQueryPlan, mapping: CompiledMapping) async throws(MetricsProviderError) -> [SysdigQueryPlan.Sample] {
+        let ttl = mapping.spec.cacheTTL?.duration ?? configuration.cacheTTL
+        let guarded = GuardedSysdig(base: sysdig, cache: cache, limiter: limiter, ttl: ttl)
+        do {
+            return try await plan.execute(using: guarded, timeout: configuration.sysdigTimeout)
+        } catch let error as SysdigError {
+            logger.warning("Sysdig query failed", metadata: [
+                "mapping": "\(mapping.key)", "sysdig.code": "\(error.code)",
+                "sysdig.status": "\(error.httpStatus.map(String.init) ?? "-")", "error": "\(error.message)",
+            ])
+            throw Self.status(for: error)
+        } catch {
+            logger.error("Sysdig query failed", metadata: ["mapping": "\(mapping.key)", "error": "\(type(of: error))"])
+            throw MetricsProviderError(code: .internalError, message: "the Sysdig query failed; see the adapter's log")
+        }
+    }
+
+    /// 503 for what may pass (throttling, outages, timeouts), 500 for configuration
+    /// problems, whose details stay in the log.
+    static func status(for error: SysdigError) -> MetricsProviderError {
+        let retry = error.retryAfter.map { Int($0.components.seconds) }
+        switch error.code {
+        case .rateLimited:
+            return .init(code: .unavailable, message: "Sysdig is rate-limiting the adapter; try again later", retryAfterSeconds: retry ?? 10)
+        case .unavailable:
+            return .init(code: .unavailable, message: "Sysdig is unavailable: \(error.message)", retryAfterSeconds: retry)
+        case .timeout:
+            return .init(code: .unavailable, message: "Sysdig did not answer in time", retryAfterSeconds: retry)
+        default:
+            return .init(code: .internalError, message: "the Sysdig query failed (\(error.code)); see the adapter's log")
+        }
+    }
+
+    private func items(
+        for query: MetricQuery, plan: SysdigQueryPlan, samples: [SysdigQueryPlan.Sample]
+    ) throws(MetricsProviderError) -> [MetricItem] {
+        let now = wallClock()
+        func item(_ value: Double, _ sample: SysdigQueryPlan.Sample?, object: MetricItem.DescribedObject?, labels: [String: String] = [:]) -> MetricItem {
+            let time = sample?.timestamp.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? now
+            return MetricItem(object: object, value: value, timestamp: time, windowSeconds: plan.windowSeconds, metricLabels: labels)
+        }
+        let noDataReason = "Sysdig returned no data for it in the last \(plan.windowSeconds)s"
+        switch query.target {
+        case .object(let resource, let namespace, let name):
+            let object = MetricItem.DescribedObject(resource: resource, namespace: resource.namespaced ? namespace : nil, name: name)
+            if let sample = samples.first { return [item(sample.value, sample, object: object)] }
+            guard case .value(let fallback) = plan.noData else { throw notFound(query, reason: noDataReason) }
+            return [item(fallback, nil, object: object)]
+        case .selector(let resource, let namespace, _):
+            let found = samples.compactMap { sample in
+                sample.object.map { item(sample.value, sample, object: .init(resource: resource, namespace: namespace, name: $0)) }
+            }
+            guard !found.isEmpty else { throw notFound(query, reason: noDataReason) }
+            return found
+        case .external:
+            let labels = query.metricSelector.requirements.reduce(into: [String: String]()) { labels, requirement in
+                if requirement.op == .equals, let value = requirement.values.first { labels[requirement.key] = value }
+            }
+            if let sample = samples.first { return [item(sample.value, sample, object: nil, labels: labels)] }
+            guard case .value(let fallback) = plan.noData else { throw notFound(query, reason: noDataReason) }
+            return [item(fallback, nil, object: nil, labels: labels)]
+        }
+    }
+
+    /// The Go library's NotFound messages (PROTOCOL.md A9), with our reason appended.
+    func notFound(_ query: MetricQuery, reason: String?) -> MetricsProviderError {
+        var message: String
+        switch query.target {
+        case .object(let resource, _, let name):
+            message = "the server could not find the metric \(query.alias) for \(resource.groupResource) \(name)"
+        case .selector(let resource, _, let selector):
+            message = "the server could not find the metric \(query.alias) for \(resource.groupResource)"
+            if !selector.isEmpty { message += " * with selector \(selector)" }
+        case .external:
+            message = "the server could not find the metric \(query.alias) for external metrics"
+        }
+        if let reason { message += ": \(reason)" }
+        return MetricsProviderError(code: .notFound, message: message)
+    }
+}

@@ -1,0 +1,116 @@
+/// Semantic rules for a mapping spec. Returns every problem at once, never only the first.
+public enum MappingValidator {
+    public static let minWindow = KubeDuration(seconds: 10)
+    public static let maxWindow = KubeDuration(seconds: 3600)
+    public static let maxCacheTTL = KubeDuration(seconds: 600)
+
+    public static func validate(_ spec: MappingSpec) -> [FieldProblem] {
+        var problems: [FieldProblem] = []
+        problems += validateMetricName(spec.metricName)
+        problems += validateSysdig(spec.sysdig)
+        problems += validateObjects(spec.objects, external: spec.external)
+        problems += validateWindow(spec.window)
+        if let multiplier = spec.multiplier, !multiplier.isFinite || multiplier == 0 {
+            problems.append(FieldProblem("spec.multiplier", "must be a finite, non-zero number"))
+        }
+        if let ttl = spec.cacheTTL {
+            if ttl.milliseconds < 0 || ttl > maxCacheTTL || ttl.milliseconds % 1000 != 0 {
+                problems.append(FieldProblem("spec.cacheTTL", "\(ttl) must be whole seconds between 0s and \(maxCacheTTL)"))
+            }
+        }
+        return problems
+    }
+
+    /// Alias names: what an HPA can put in `metric.name` and a URL path segment can carry.
+    public static func isValidAlias(_ name: String) -> Bool {
+        guard let first = name.first, name.count <= 200, first.isASCII, first.isLetter || first == "_" else {
+            return false
+        }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.:-".contains($0)) }
+    }
+
+    static func validateMetricName(_ name: String) -> [FieldProblem] {
+        if name.isEmpty { return [FieldProblem("spec.metricName", "must not be empty")] }
+        guard isValidAlias(name) else {
+            return [FieldProblem(
+                "spec.metricName",
+                "\"\(name)\" is not a valid alias (start with a letter or _, then letters, digits, _ . : -; at most 200)")]
+        }
+        return []
+    }
+
+    static func validateSysdig(_ sysdig: SysdigBackendSpec) -> [FieldProblem] {
+        var problems: [FieldProblem] = []
+        if sysdig.metric.isEmpty {
+            problems.append(FieldProblem("spec.sysdig.metric", "must not be empty"))
+        } else if !isValidSysdigLabel(sysdig.metric) {
+            problems.append(FieldProblem("spec.sysdig.metric", "\"\(sysdig.metric)\" is not a valid Sysdig metric id"))
+        }
+        if !SysdigBackendSpec.timeAggregations.contains(sysdig.timeAggregation) {
+            problems.append(FieldProblem(
+                "spec.sysdig.timeAggregation",
+                "\"\(sysdig.timeAggregation)\" is not one of \(SysdigBackendSpec.timeAggregations.joined(separator: ", "))"))
+        }
+        if !SysdigBackendSpec.groupAggregations.contains(sysdig.groupAggregation) {
+            problems.append(FieldProblem(
+                "spec.sysdig.groupAggregation",
+                "\"\(sysdig.groupAggregation)\" is not one of \(SysdigBackendSpec.groupAggregations.joined(separator: ", "))"))
+        }
+        if let scope = sysdig.scope {
+            do {
+                _ = try ScopeExpression.parse(scope)
+            } catch {
+                problems.append(FieldProblem("spec.sysdig.scope", error.description))
+            }
+        }
+        return problems
+    }
+
+    static func validateObjects(_ objects: [ObjectTarget], external: Bool) -> [FieldProblem] {
+        var problems: [FieldProblem] = []
+        if objects.isEmpty && !external {
+            problems.append(FieldProblem(
+                "spec.objects", "at least one object resource is required unless spec.external is true"))
+        }
+        var seen: [String: Int] = [:]
+        for (index, object) in objects.enumerated() {
+            let path = "spec.objects[\(index)]"
+            guard let resource = KubeResource.lookup(object.resource) else {
+                problems.append(FieldProblem(
+                    "\(path).resource",
+                    "\"\(object.resource)\" is not a known resource; write it as resource.group (e.g. rollouts.argoproj.io) and set label"))
+                continue
+            }
+            if let previous = seen[resource.groupResource] {
+                problems.append(FieldProblem(
+                    "\(path).resource", "\(resource.groupResource) is already listed in spec.objects[\(previous)]"))
+            }
+            seen[resource.groupResource] = index
+            if let label = object.label {
+                if !isValidSysdigLabel(label) {
+                    problems.append(FieldProblem("\(path).label", "\"\(label)\" is not a valid Sysdig label"))
+                }
+            } else if resource.defaultSysdigLabel == nil {
+                problems.append(FieldProblem(
+                    "\(path).label", "required for \(resource.groupResource): there is no default Sysdig label for it"))
+            }
+        }
+        return problems
+    }
+
+    static func validateWindow(_ window: KubeDuration) -> [FieldProblem] {
+        if window < minWindow || window > maxWindow || window.milliseconds % 10_000 != 0 {
+            return [FieldProblem(
+                "spec.window", "\(window) must be a multiple of 10s between \(minWindow) and \(maxWindow)")]
+        }
+        return []
+    }
+
+    /// Sysdig metric ids and label names: letters, digits and `_ . - / :`, starting with a letter or `_`.
+    public static func isValidSysdigLabel(_ text: String) -> Bool {
+        guard let first = text.first, text.count <= 256, first.isASCII, first.isLetter || first == "_" else {
+            return false
+        }
+        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-/:".contains($0)) }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// The two custom resources that configure the adapter (group `metrics.sysdig.com`, version `v1alpha1`).
+public enum MappingKind: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// `SysdigMetricMapping`: namespaced; answers only queries about objects in its own namespace.
+    case namespaced = "SysdigMetricMapping"
+    /// `ClusterSysdigMetricMapping`: cluster-wide default for an alias.
+    case cluster = "ClusterSysdigMetricMapping"
+
+    public static let group = "metrics.sysdig.com"
+    public static let version = "v1alpha1"
+    public static let apiVersion = "\(group)/\(version)"
+
+    /// Lowercase plural used in API paths.
+    public var plural: String {
+        switch self {
+        case .namespaced: "sysdigmetricmappings"
+        case .cluster: "clustersysdigmetricmappings"
+        }
+    }
+
+    public static func < (lhs: MappingKind, rhs: MappingKind) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Identity of one mapping object: kind, namespace (nil for cluster mappings), name.
+public struct MappingKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let kind: MappingKind
+    public let namespace: String?
+    public let name: String
+
+    public init(kind: MappingKind, namespace: String?, name: String) {
+        self.kind = kind
+        self.namespace = kind == .cluster ? nil : namespace
+        self.name = name
+    }
+
+    /// `SysdigMetricMapping shop/web` or `ClusterSysdigMetricMapping web`.
+    public var description: String {
+        if let namespace { return "\(kind.rawValue) \(namespace)/\(name)" }
+        return "\(kind.rawValue) \(name)"
+    }
+
+    public static func < (lhs: MappingKey, rhs: MappingKey) -> Bool {
+        (lhs.kind, lhs.namespace ?? "", lhs.name) < (rhs.kind, rhs.namespace ?? "", rhs.name)
+    }
+}
+
+/// The subset of `metav1.ObjectMeta` the adapter uses.
+public struct ObjectMeta: Sendable, Hashable {
+    public var name: String
+    public var namespace: String?
+    public var uid: String?
+    public var resourceVersion: String?
+    public var generation: Int64?
+    public var creationTimestamp: Date?
+    public var labels: [String: String]
+    public var annotations: [String: String]
+
+    public init(
+        name: String, namespace: String? = nil, uid: String? = nil, resourceVersion: String? = nil,
+        generation: Int64? = nil, creationTimestamp: Date? = nil,
+        labels: [String: String] = [:], annotations: [String: String] = [:]
+    ) {
+        self.name = name
+        self.namespace = namespace
+        self.uid = uid
+        self.resourceVersion = resourceVersion
+        self.generation = generation
+        self.creationTimestamp = creationTimestamp
+        self.labels = labels
+        self.annotations = annotations
+    }
+}
+
+/// A `SysdigMetricMapping` or `ClusterSysdigMetricMapping` as it appears in the cluster.
+public struct MetricMapping: Sendable, Hashable {
+    public var kind: MappingKind
+    public var metadata: ObjectMeta
+    public var spec: MappingSpec
+
+    public init(kind: MappingKind, metadata: ObjectMeta, spec: MappingSpec) {
+        self.kind = kind
+        self.metadata = metadata
+        self.spec = spec
+    }
+
+    public var key: MappingKey { MappingKey(kind: kind, namespace: metadata.namespace, name: metadata.name) }
+}
+
+/// `spec` of a mapping.
+public struct MappingSpec: Sendable, Hashable {
+    /// The alias HPAs use as the metric name.
+    public var metricName: String
+    /// The Sysdig Data API query behind the alias.
+    public var sysdig: SysdigBackendSpec
+    /// The Kubernetes resources the alias describes.
+    public var objects: [ObjectTarget]
+    /// Also serve the alias on external.metrics.k8s.io.
+    public var external: Bool
+    /// Sampling window; a multiple of 10 s between 10 s and 1 h.
+    public var window: KubeDuration
+    /// What an empty Sysdig answer means.
+    public var noData: NoDataPolicy
+    /// Factor applied to every value (unit conversion).
+    public var multiplier: Double?
+    /// Overrides the server's cache TTL for this alias; `0s` disables caching.
+    public var cacheTTL: KubeDuration?
+
+    public static let defaultWindow = KubeDuration(seconds: 60)
+
+    public init(
+        metricName: String, sysdig: SysdigBackendSpec, objects: [ObjectTarget], external: Bool = false,
+        window: KubeDuration = MappingSpec.defaultWindow, noData: NoDataPolicy = .error,
+        multiplier: Double? = nil, cacheTTL: KubeDuration? = nil
+    ) {
+        self.metricName = metricName
+        self.sysdig = sysdig
+        self.objects = objects
+        self.external = external
+        self.window = window
+        self.noData = noData
+        self.multiplier = multiplier
+        self.cacheTTL = cacheTTL
+    }
+}
+
+/// `spec.sysdig`: a Data API metric with its aggregations and an optional extra scope.
+public struct SysdigBackendSpec: Sendable, Hashable {
+    public var metric: String
+    public var timeAggregation: String
+    public var groupAggregation: String
+    /// Extra scope expression ANDed to every query, as written by the user.
+    public var scope: String?
+
+    public static let timeAggregations = ["avg", "timeAvg", "sum", "min", "max", "rateOfChange"]
+    public static let groupAggregations = ["avg", "sum", "min", "max"]
+    public static let defaultTimeAggregation = "timeAvg"
+    public static let defaultGroupAggregation = "avg"
+
+    public init(
+        metric: String, timeAggregation: String = SysdigBackendSpec.defaultTimeAggregation,
+        groupAggregation: String = SysdigBackendSpec.defaultGroupAggregation, scope: String? = nil
+    ) {
+        self.metric = metric
+        self.timeAggregation = timeAggregation
+        self.groupAggregation = groupAggregation
+        self.scope = scope
+    }
+}
+
+/// One entry of `spec.objects`: a resource and, optionally, the Sysdig label naming its objects.
+public struct ObjectTarget: Sendable, Hashable {
+    /// As written: `services`, `deployments.apps`, `rollouts.argoproj.io`.
+    public var resource: String
+    /// Overrides the resource's default Sysdig label.
+    public var label: String?
+
+    public init(resource: String, label: String? = nil) {
+        self.resource = resource
+        self.label = label
+    }
+}
+
+/// `spec.noData`: what an empty Sysdig answer means. Never a silent 0.
+public enum NoDataPolicy: Sendable, Hashable {
+    /// Report an error; the HPA keeps its current replica count. The default.
+    case error
+    /// Answer this value instead.
+    case value(Double)
+}

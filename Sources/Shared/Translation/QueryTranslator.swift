@@ -1,0 +1,134 @@
+/// Why a query cannot be translated; the HTTP layer maps these to Kubernetes Status codes.
+public struct TranslationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: Sendable, Hashable {
+        /// The alias does not describe this resource (404).
+        case resourceNotCovered
+        /// The alias is not served on the external API (404).
+        case notExternal
+        /// A selector term cannot be expressed as a Sysdig scope term (400).
+        case unsupportedSelector
+    }
+
+    public var code: Code
+    public var message: String
+    public var description: String { message }
+}
+
+/// Compiles requests into Sysdig Data API queries. Every value placed into the
+/// filter goes through `ScopeTerm` (and so `ScopeLiteral.quote`): user input never
+/// changes the filter's structure.
+public struct QueryTranslator: Sendable {
+    /// Adds `kubernetes.cluster.name = '<name>'` to every query when set.
+    public var clusterName: String?
+
+    public init(clusterName: String? = nil) {
+        self.clusterName = clusterName
+    }
+
+    public func plan(for query: MetricQuery, mapping: CompiledMapping) throws(TranslationError) -> SysdigQueryPlan {
+        var terms: [ScopeTerm] = []
+        if let clusterName { terms.append(try term(.equals, "kubernetes.cluster.name", [clusterName])) }
+        var segmentLabel: String?
+        var dataSourceType: String? = "container"
+        switch query.target {
+        case .object(let resource, let namespace, let name):
+            let target = try covered(resource, by: mapping)
+            if resource.namespaced, let namespace {
+                terms.append(try term(.equals, "kubernetes.namespace.name", [namespace]))
+            }
+            terms.append(try term(.equals, target.label, [name]))
+            if resource.groupResource == "nodes" { dataSourceType = "host" }
+        case .selector(let resource, let namespace, let selector):
+            let target = try covered(resource, by: mapping)
+            if resource.namespaced, let namespace {
+                terms.append(try term(.equals, "kubernetes.namespace.name", [namespace]))
+            }
+            terms += try objectSelectorTerms(selector, target: target)
+            segmentLabel = target.label
+            if resource.groupResource == "nodes" { dataSourceType = "host" }
+        case .external(let namespace):
+            guard mapping.spec.external else {
+                throw TranslationError(
+                    code: .notExternal, message: "metric \(mapping.alias) is not served as an external metric")
+            }
+            // A namespaced mapping only ever sees its own namespace's data.
+            if mapping.key.kind == .namespaced {
+                terms.append(try term(.equals, "kubernetes.namespace.name", [namespace]))
+            }
+            dataSourceType = nil
+        }
+        terms += try metricSelectorTerms(query.metricSelector)
+        let filter = ScopeExpression(terms: terms).and(mapping.scope)
+        var metrics = [mapping.valueMetric]
+        if let segmentLabel { metrics.insert(.init(id: segmentLabel), at: 0) }
+        let request = SysdigDataRequest(
+            last: mapping.windowSeconds, metrics: metrics, filter: filter.isEmpty ? nil : filter.rendered(),
+            dataSourceType: dataSourceType,
+            paging: segmentLabel == nil ? nil : .init(from: 0, to: SysdigQueryPlan.pageSize - 1))
+        return SysdigQueryPlan(
+            request: request, segmentLabel: segmentLabel, windowSeconds: mapping.windowSeconds,
+            multiplier: mapping.spec.multiplier, noData: mapping.spec.noData)
+    }
+
+    private func covered(_ resource: KubeResource, by mapping: CompiledMapping) throws(TranslationError) -> CompiledMapping.Target {
+        guard let target = mapping.target(for: resource) else {
+            let served = mapping.targets.map(\.resource.groupResource).joined(separator: ", ")
+            throw TranslationError(
+                code: .resourceNotCovered,
+                message: "metric \(mapping.alias) does not describe \(resource.groupResource)"
+                    + (served.isEmpty ? "" : " (it describes \(served))"))
+        }
+        return target
+    }
+
+    /// Kubernetes object labels become `<kind prefix>.label.<key>` terms.
+    private func objectSelectorTerms(
+        _ selector: LabelSelector, target: CompiledMapping.Target
+    ) throws(TranslationError) -> [ScopeTerm] {
+        guard !selector.isEmpty else { return [] }
+        guard let prefix = target.selectorLabelPrefix else {
+            throw TranslationError(
+                code: .unsupportedSelector,
+                message: "label selectors are not supported for \(target.resource.groupResource): its Sysdig label \(target.label) does not end in .name")
+        }
+        var terms: [ScopeTerm] = []
+        for requirement in selector.requirements {
+            terms.append(try selectorTerm(requirement, label: prefix + requirement.key, selector: selector))
+        }
+        return terms
+    }
+
+    /// Metric selector keys are Sysdig labels already.
+    private func metricSelectorTerms(_ selector: LabelSelector) throws(TranslationError) -> [ScopeTerm] {
+        var terms: [ScopeTerm] = []
+        for requirement in selector.requirements {
+            terms.append(try selectorTerm(requirement, label: requirement.key, selector: selector))
+        }
+        return terms
+    }
+
+    private func selectorTerm(
+        _ requirement: LabelSelector.Requirement, label: String, selector: LabelSelector
+    ) throws(TranslationError) -> ScopeTerm {
+        switch requirement.op {
+        case .equals: return try term(.equals, label, requirement.values)
+        case .notEquals: return try term(.notEquals, label, requirement.values)
+        case .in: return try term(.in, label, requirement.values)
+        case .notIn: return try term(.in, label, requirement.values, negated: true)
+        case .exists, .doesNotExist, .greaterThan, .lessThan:
+            throw TranslationError(
+                code: .unsupportedSelector,
+                message: "selector \"\(selector)\": the requirement on \(requirement.key) cannot be expressed in a Sysdig scope (use =, !=, in or notin)")
+        }
+    }
+
+    private func term(
+        _ op: ScopeOperator, _ label: String, _ values: [String], negated: Bool = false
+    ) throws(TranslationError) -> ScopeTerm {
+        do {
+            return try ScopeTerm(label: label, op: op, values: values, negated: negated)
+        } catch {
+            throw TranslationError(code: .unsupportedSelector, message: "cannot use \(label) in a Sysdig scope: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// The exact Sysdig request for one `MetricQuery`, and how to read its answer.
+public struct SysdigQueryPlan: Sendable, Hashable {
+    /// The request as sent (for segmented plans: the first page).
+    public let request: SysdigDataRequest
+    /// The segmentation label when one request returns a value per object.
+    public let segmentLabel: String?
+    public let windowSeconds: Int
+    public let multiplier: Double?
+    public let noData: NoDataPolicy
+
+    /// Segments asked for per page; Sysdig returns only 10 without explicit paging.
+    public static let pageSize = 1000
+
+    /// The request for page `index` (0-based) of a segmented plan.
+    public func request(page index: Int) -> SysdigDataRequest {
+        var paged = request
+        if segmentLabel != nil {
+            paged.paging = .init(from: index * Self.pageSize, to: (index + 1) * Self.pageSize - 1)
+        }
+        return paged
+    }
+
+    /// One value read from an answer. `object` is the segment (object name) for segmented plans.
+    public struct Sample: Sendable, Hashable {
+        public var object: String?
+        public var value: Double
+        /// Unix seconds of the sample when Sysdig gave one.
+        public var timestamp: Int?
+    }
+
+    /// Reads values from an answer, applying the multiplier. Nulls and non-numbers are
+    /// skipped (they are "no data", never 0). For a segment with several time slots
+    /// the latest wins.
+    public func samples(from response: SysdigDataResponse) -> [Sample] {
+        var latest: [String: Sample] = [:]
+        var order: [String] = []
+        let valueIndex = segmentLabel == nil ? 0 : 1
+        for entry in response.data where entry.d.count > valueIndex {
+            guard case .number(let raw) = entry.d[valueIndex], raw.isFinite else { continue }
+            var object: String?
+            if segmentLabel != nil {
+                guard case .string(let name) = entry.d[0] else { continue }
+                object = name
+            }
+            let sample = Sample(object: object, value: raw * (multiplier ?? 1), timestamp: entry.t ?? response.end)
+            let key = object ?? ""
+            if let existing = latest[key] {
+                if (sample.timestamp ?? 0) >= (existing.timestamp ?? 0) { latest[key] = sample }
+            } else {
+                latest[key] = sample
+                order.append(key)
+            }
+        }
+        return order.compactMap { latest[$0] }
+    }
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command (README): builds everything, including the sysdig-adapter
+# binary that the end-to-end tests start, then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build --build-tests
+swift test --skip-build
