@@ -13,7 +13,12 @@ public enum ScopeLiteral {
     /// Validates `value` and returns it wrapped in single quotes: `'value'`.
     public static func quote(_ value: String) throws(ScopeError) -> String {
         try validateValue(value)
-        return "'" + value + "'"
+        return wrap(value)
+    }
+
+    /// Wraps an already validated value in single quotes; `quote` and `ScopeTerm.rendered` share it.
+    static func wrap(_ validatedValue: String) -> String {
+        "'" + validatedValue + "'"
     }
 
     /// Throws unless `value` can be placed verbatim between quotes.

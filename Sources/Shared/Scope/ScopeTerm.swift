@@ -97,8 +97,8 @@ public struct ScopeTerm: Sendable, Hashable {
 
     /// Canonical text, e.g. `kubernetes.namespace.name = 'shop'` or `not a in ('x', 'y')`.
     public func rendered() -> String {
-        // Values were validated at construction, so quoting cannot fail here.
-        let quoted = values.map { "'" + $0 + "'" }
+        // Values were validated by ScopeLiteral at construction, so quoting cannot fail here.
+        let quoted = values.map(ScopeLiteral.wrap)
         let operand = op == .in ? "(" + quoted.joined(separator: ", ") + ")" : quoted.joined()
         return (negated ? "not " : "") + label + " " + op.token + " " + operand
     }
