@@ -80,7 +80,7 @@ public struct ExplainReport: Sendable {
         return text
     }
 
-    static func describe(_ policy: NoDataPolicy) -> String {
+    public static func describe(_ policy: NoDataPolicy) -> String {
         switch policy {
         case .error: "error (the HPA keeps its replica count)"
         case .value(let value): "answer \(value)"

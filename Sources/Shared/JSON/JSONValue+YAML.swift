@@ -17,7 +17,9 @@ extension JSONValue {
     public static func parseYAMLDocuments(_ text: String) throws(YAMLReadError) -> [(value: JSONValue, line: Int)] {
         var documents: [(JSONValue, Int)] = []
         do {
-            for node in try Yams.compose_all(yaml: text) {
+            // Iterate the parser directly: compose_all's sequence swallows errors.
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
                 let value = try JSONValue(yaml: node)
                 if value != .null { documents.append((value, node.mark?.line ?? 1)) }
             }
@@ -53,7 +55,7 @@ extension JSONValue {
             }
             self = .object(fields)
         case .scalar(let scalar):
-            switch node.tag.name {
+            switch Tag.Name(rawValue: node.tag.description) {
             case .null: self = .null
             case .bool: self = node.bool.map(JSONValue.bool) ?? .string(scalar.string)
             case .int, .float: self = node.float.map(JSONValue.number) ?? .string(scalar.string)
