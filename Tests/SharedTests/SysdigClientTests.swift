@@ -196,6 +196,7 @@ struct SysdigClientTests {
                 try await client.queryData(Self.podRequest(), timeout: .seconds(10))
             }
             #expect(error?.code == .unavailable)
+            #expect(error?.message.contains("closed the connection") == true)
             expectTokenFree(error)
         }
     }

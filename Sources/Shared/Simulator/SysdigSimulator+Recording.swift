@@ -4,15 +4,19 @@ extension SysdigSimulator {
     /// One request as the simulator received it. The `Authorization` value is kept only
     /// as `Bearer <redacted>`; `authorized` tells whether it carried the right token.
     public struct RecordedRequest: Sendable {
+        /// `GET`, `POST`, ...
         public var method: String
+        /// The path without the query string.
         public var path: String
         /// The raw query string, without `?`.
         public var query: String?
         /// Header names lowercased; repeated headers joined with `, `.
         public var headers: [String: String]
+        /// The request body as received.
         public var body: Data
         /// When it arrived, by the simulator's clock.
         public var time: Date
+        /// Whether it carried `Authorization: Bearer <the configured token>`.
         public var authorized: Bool
 
         /// The body parsed as a JSON object, for assertions.

@@ -12,7 +12,9 @@ extension SysdigSimulator {
             public var metricType: String
             /// `number`, `%`, `byte`, ...
             public var type: String
+            /// Time aggregations a request may use (case-sensitive, as Sysdig lists them).
             public var timeAggregations: [String]
+            /// Group aggregations a request may use.
             public var groupAggregations: [String]
             /// The value on one entity at one instant; nil when the metric does not
             /// apply to that entity (or has no data then).
@@ -23,6 +25,7 @@ extension SysdigSimulator {
             /// Group aggregations Sysdig lists for numeric metrics.
             public static let standardGroupAggregations = ["avg", "sum", "min", "max"]
 
+            /// A metric with Sysdig's standard aggregations unless told otherwise.
             public init(
                 id: String, metricType: String = "gauge", type: String = "number",
                 timeAggregations: [String] = Metric.standardTimeAggregations,
@@ -45,6 +48,7 @@ extension SysdigSimulator {
         /// Labels accepted as segmentation keys and in filters even if no entity carries them.
         public var extraLabels: Set<String>
 
+        /// A world of `entities` measured by `metrics`.
         public init(entities: [[String: String]], metrics: [Metric], extraLabels: Set<String> = []) {
             self.entities = entities
             self.metrics = metrics

@@ -23,6 +23,7 @@ public final class SysdigSimulator: Service, Sendable {
 
     /// Thrown by `listeningPort()` when the server stopped before it was listening.
     public struct NotRunningError: Error, CustomStringConvertible {
+        /// What happened.
         public var description: String
     }
 
@@ -99,13 +100,24 @@ public final class SysdigSimulator: Service, Sendable {
         }
     }
 
-    /// Runs the simulator for the duration of `body`, which receives the bound port.
+    /// Runs the simulator for the duration of `body`, which receives the bound port,
+    /// then shuts it down gracefully (in-flight `delay` faults are cut short).
     public func withRunning<T: Sendable>(_ body: (Int) async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.run() }
-            defer { group.cancelAll() }
-            let port = try await listeningPort()
-            return try await body(port)
+        let group = ServiceGroup(
+            configuration: .init(services: [self], gracefulShutdownSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                let port = try await listeningPort()
+                let result = try await body(port)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                tasks.cancelAll()
+                throw error
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// Request context that keeps the channel, so a fault can close the connection.
 struct SysdigSimulatorContext: InitializableFromSource {
@@ -27,7 +28,7 @@ struct SysdigSimulatorResponder: HTTPResponder {
             case .status(let status, let text, let retryAfter):
                 return Self.json(status, Data(text.utf8), retryAfter: retryAfter)
             case .delay(let duration):
-                try await Task.sleep(for: duration)
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
             case .garbageBody:
                 return Self.json(200, Data("<html><body>Service Temporarily Unavailable</body></html>".utf8))
             case .truncatedBody:

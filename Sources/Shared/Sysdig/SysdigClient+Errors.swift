@@ -34,6 +34,9 @@ extension SysdigClient {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout, .getConnectionFromPoolTimeout, .cancelled:
                 return SysdigError(code: .timeout, message: "Sysdig at \(host) did not answer in time")
+            case .remoteConnectionClosed:
+                return SysdigError(
+                    code: .unavailable, message: "Sysdig at \(host) closed the connection without answering")
             default:
                 break
             }
