@@ -161,6 +161,7 @@ public struct SysdigError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         fileprivate enum Base: String, Sendable, Hashable {
             case unauthorized, forbidden, badRequest, notFound, rateLimited, unavailable, timeout, badResponse
+            case configuration
         }
         fileprivate let base: Base
         public var description: String { base.rawValue }
@@ -181,6 +182,9 @@ public struct SysdigError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let timeout = Code(base: .timeout)
         /// 2xx with a body we could not understand.
         public static let badResponse = Code(base: .badResponse)
+        /// Our own Sysdig settings are unusable (token file missing, unreadable or empty).
+        /// Never reached Sysdig; the message names the file, never its contents.
+        public static let configuration = Code(base: .configuration)
     }
 
     public var code: Code
