@@ -1,0 +1,142 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MetricsServer
+import ServiceLifecycle
+import Shared
+
+/// `sysdig-adapter serve`: the adapter itself.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve custom.metrics.k8s.io and external.metrics.k8s.io from Sysdig Monitor.")
+
+    enum ConfigSource: String, ExpressibleByArgument, CaseIterable {
+        case files, kubernetes
+    }
+
+    @Option(help: "Where mappings come from: files (YAML) or kubernetes (the CRDs).")
+    var configSource: ConfigSource = .files
+
+    @Option(name: .customLong("mappings"), parsing: .upToNextOption,
+            help: "Mapping files or directories (files mode).")
+    var mappings: [String] = []
+
+    @OptionGroup var sysdig: SysdigOptions
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if configSource == .files && mappings.isEmpty {
+            throw ValidationError("--config-source files needs --mappings PATH...")
+        }
+        if configSource == .kubernetes {
+            throw ValidationError("--config-source kubernetes is not available in this build yet; use --config-source files")
+        }
+    }
+
+    func run() async throws {
+        let logger = logging.bootstrap()
+        let store = ConfigStore()
+        let source = FileMappingSource(paths: mappings, store: store, logger: logger)
+        do {
+            try source.reload()
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        let client = SysdigClient(
+            baseURL: sysdig.resolvedURL, token: try sysdig.tokenProvider(), httpClient: HTTPClient.shared,
+            logger: logger)
+        let adapter = try server.makeServer(
+            store: store, sysdig: client, sysdigOptions: sysdig, services: [source], logger: logger)
+        let group = ServiceGroup(
+            services: [adapter.application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+/// HTTPS serving flags.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Address to listen on.")
+    var bindAddress = "0.0.0.0"
+
+    @Option(help: "HTTPS port.")
+    var securePort = 6443
+
+    @Option(help: "Serving certificate (PEM); re-read when it changes. Self-signed when absent.")
+    var tlsCertFile: String?
+
+    @Option(help: "Serving private key (PEM).")
+    var tlsPrivateKeyFile: String?
+
+    @Option(help: "Seconds a Sysdig answer is cached; 0 disables caching.")
+    var cacheTTL: Double = 10
+
+    @Option(help: "Sustained Sysdig requests per second (client-side limit).")
+    var sysdigQPS: Double = 20
+
+    @Option(help: "Sysdig requests allowed in a burst.")
+    var sysdigBurst = 40
+
+    func validate() throws {
+        if (tlsCertFile == nil) != (tlsPrivateKeyFile == nil) {
+            throw ValidationError("--tls-cert-file and --tls-private-key-file go together")
+        }
+        guard (0...65535).contains(securePort) else { throw ValidationError("--secure-port must be 0-65535") }
+        guard cacheTTL >= 0, cacheTTL <= 3600 else { throw ValidationError("--cache-ttl must be 0-3600 seconds") }
+        guard sysdigBurst >= 1 else { throw ValidationError("--sysdig-burst must be at least 1") }
+    }
+
+    func makeServer(
+        store: ConfigStore, sysdig client: any SysdigQuerying, sysdigOptions: SysdigOptions,
+        services: [any Service], logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> AdapterServer {
+        var options = AdapterServerOptions()
+        options.bindAddress = bindAddress
+        options.port = securePort
+        if let tlsCertFile, let tlsPrivateKeyFile {
+            options.certificateFiles = .init(certificateFile: tlsCertFile, privateKeyFile: tlsPrivateKeyFile)
+        }
+        options.extraDNSNames = Self.serviceDNSNames()
+        options.extraIPAddresses = Environment.value("POD_IP").map { [$0] } ?? []
+        options.provider = MetricsProvider.Configuration(
+            cacheTTL: .milliseconds(Int64(cacheTTL * 1000)), sysdigTimeout: sysdigOptions.timeout,
+            clusterName: sysdigOptions.resolvedClusterName)
+        options.sysdigQPS = sysdigQPS
+        options.sysdigBurst = sysdigBurst
+        return try AdapterServer(
+            store: store, sysdig: client, options: options, services: services, logger: logger,
+            onServerRunning: { port in
+                logger.info("Serving the metrics APIs", metadata: ["server.address": "\(bindAddress):\(port)"])
+                await onServerRunning(port)
+            })
+    }
+
+    /// The names kube-apiserver uses to reach the Service: `<svc>.<ns>.svc` (PROTOCOL.md B2).
+    static func serviceDNSNames() -> [String] {
+        let service = Environment.value("SERVICE_NAME") ?? "sysdig-adapter"
+        guard let namespace = Environment.value("POD_NAMESPACE") else { return [] }
+        return ["\(service).\(namespace)", "\(service).\(namespace).svc", "\(service).\(namespace).svc.cluster.local"]
+    }
+}
+
+/// Logging flags.
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    /// Bootstraps swift-log once and returns the adapter's logger.
+    func bootstrap() -> Logger {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "sysdig-adapter")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
