@@ -75,4 +75,10 @@ enum LiveServer {
             throw error
         }
     }
+
+    /// True when the client refused the server's certificate (not a timeout or refused connection).
+    static func isCertificateRejection(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("handshakeFailed")
+    }
 }
