@@ -1,0 +1,52 @@
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+/// Builds the HTTPS Hummingbird application that serves the metrics APIs.
+///
+/// The same function is used by the executable and by tests. The result is a
+/// ServiceLifecycle `Service`: run it in a `ServiceGroup` (or call `runService()`).
+/// When `certificates` is file-backed, a ``ServingCertificateReloader`` runs as one of
+/// the application's services so rotated files are picked up without a restart.
+///
+/// - Parameters:
+///   - router: The routes (health routes are added by the caller with `addHealthRoutes`).
+///   - configuration: Bind address and port.
+///   - certificates: The serving material; looked up per TLS handshake.
+///   - reloadInterval: How often file-backed material is re-checked.
+///   - customizeTLS: Last-minute changes to the TLS configuration (e.g. request client certificates).
+///   - services: Extra services the application should own.
+///   - logger: The server's logger.
+///   - onServerRunning: Called once the socket is bound; `channel.localAddress?.port` is the real port.
+public func makeMetricsApplication<Builder: HTTPResponderBuilder>(
+    router: Builder,
+    configuration: MetricsServerConfiguration,
+    certificates: ServingCertificateStore,
+    reloadInterval: Duration = .seconds(60),
+    customizeTLS: (inout TLSConfiguration) -> Void = { _ in },
+    services: [any Service] = [],
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) throws -> Application<Builder.Responder>
+where Builder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+    var tlsConfiguration = certificates.makeServerTLSConfiguration()
+    customizeTLS(&tlsConfiguration)
+    var allServices = services
+    if certificates.files != nil {
+        allServices.append(ServingCertificateReloader(store: certificates, interval: reloadInterval))
+    }
+    return Application(
+        router: router,
+        server: try .tls(.http1(), tlsConfiguration: tlsConfiguration),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.bindAddress, port: configuration.port),
+            serverName: configuration.serverName
+        ),
+        services: allServices,
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
+}

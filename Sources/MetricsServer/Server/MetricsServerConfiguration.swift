@@ -1,0 +1,16 @@
+/// Where and how the aggregated API server listens.
+public struct MetricsServerConfiguration: Sendable, Hashable {
+    /// `--bind-address`; `0.0.0.0` listens on every IPv4 interface, `::` on every interface.
+    public var bindAddress: String
+    /// `--secure-port`; 0 picks a free port (tests), learn it via `onServerRunning`.
+    public var port: Int
+    /// `Server` header value; nil sends none.
+    public var serverName: String?
+
+    /// Creates a configuration; the default port matches the Kubernetes convention for extension API servers.
+    public init(bindAddress: String = "0.0.0.0", port: Int = 6443, serverName: String? = nil) {
+        self.bindAddress = bindAddress
+        self.port = port
+        self.serverName = serverName
+    }
+}

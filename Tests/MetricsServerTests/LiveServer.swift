@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+@testable import MetricsServer
+
+/// Runs a real HTTPS metrics application on 127.0.0.1:0 for the duration of `body`.
+enum LiveServer {
+    static let logger = Logger(label: "metrics-server-tests")
+
+    static func with(
+        router: Router<BasicRequestContext>,
+        certificates: ServingCertificateStore,
+        _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try makeMetricsApplication(
+            router: router,
+            configuration: MetricsServerConfiguration(bindAddress: "127.0.0.1", port: 0),
+            certificates: certificates,
+            logger: logger,
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else {
+                throw ServingCertificateError(.generationFailed, "server did not report a port")
+            }
+            do {
+                try await body(port)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    /// One GET over a fresh client (so a fresh TLS handshake) that trusts only `caPEM`.
+    ///
+    /// AsyncHTTPClient retries a failed handshake until its connect timeout, so tests that
+    /// expect a rejection pass a short one; it bounds the wait, the outcome is the same.
+    static func get(_ url: String, trusting caPEM: String, connectTimeout: TimeAmount = .seconds(10)) async throws -> Reply {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caPEM.utf8)))
+        tls.certificateVerification = .fullVerification
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout.connect = connectTimeout
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for header in response.headers { headers[header.name.lowercased()] = header.value }
+            try await client.shutdown()
+            return Reply(status: Int(response.status.code), headers: headers, body: String(buffer: body))
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+    }
+
+    /// True when the client refused the server's certificate (not a timeout or refused connection).
+    static func isCertificateRejection(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("handshakeFailed")
+    }
+}
