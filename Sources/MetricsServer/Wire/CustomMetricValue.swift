@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// The served versions of `custom.metrics.k8s.io`.
 public enum CustomMetricsAPIVersion: String, Sendable, Hashable, CaseIterable {

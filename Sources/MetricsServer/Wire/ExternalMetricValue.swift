@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// external_metrics/v1beta1 `ExternalMetricValue` (PROTOCOL.md A6).
 public struct ExternalMetricValue: GoJSONEncodable, Hashable {

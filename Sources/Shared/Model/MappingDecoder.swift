@@ -174,15 +174,3 @@ public enum MappingDecoder {
         }
     }
 }
-
-/// `metav1.Time`: RFC 3339, UTC, whole seconds.
-public enum KubeTime {
-    public static func parse(_ text: String) -> Date? {
-        try? Date(text, strategy: .iso8601)
-    }
-
-    public static func format(_ date: Date) -> String {
-        let whole = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
-        return whole.formatted(.iso8601)
-    }
-}
