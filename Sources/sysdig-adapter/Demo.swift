@@ -12,7 +12,7 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the adapter against a built-in simulated Sysdig, with example mappings; no cluster needed.")
 
-    @Option(name: .customLong("mappings"), parsing: .upToNextOption,
+    @Option(name: .customLong("mappings"), parsing: .singleValue,
             help: "Mapping files or directories (default: crds/examples).")
     var mappings: [String] = ["crds/examples"]
 

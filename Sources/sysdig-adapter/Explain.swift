@@ -15,7 +15,7 @@ struct Explain: AsyncParsableCommand {
               '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/cpu_usage?labelSelector=app%3Dkuard'
             """)
 
-    @Option(name: .customLong("mappings"), parsing: .upToNextOption, help: "Mapping files or directories.")
+    @Option(name: .customLong("mappings"), parsing: .singleValue, help: "Mapping files or directories.")
     var mappings: [String]
 
     @OptionGroup var sysdig: SysdigOptions

@@ -18,7 +18,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where mappings come from: files (YAML) or kubernetes (the CRDs).")
     var configSource: ConfigSource = .files
 
-    @Option(name: .customLong("mappings"), parsing: .upToNextOption,
+    @Option(name: .customLong("mappings"), parsing: .singleValue,
             help: "Mapping files or directories (files mode).")
     var mappings: [String] = []
 

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// Runs a command to completion, capturing both streams.
+func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
+    -> (status: Int32, stdout: String, stderr: String)
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = AdapterBinary.packageRoot
+    if let environment { process.environment = environment }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+@Suite struct ValidateCommandTests {
+    @Test func examplesAreValid() throws {
+        let binary = try #require(AdapterBinary.path, "build sysdig-adapter first (hack/test.sh does)")
+        let result = try runProcess(binary, ["validate", "crds/examples"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("mapping(s) valid"))
+    }
+
+    @Test func brokenFileNamesFileObjectAndField() throws {
+        let binary = try #require(AdapterBinary.path)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
+        try """
+            apiVersion: metrics.sysdig.com/v1alpha1
+            kind: SysdigMetricMapping
+            metadata: {name: web, namespace: shop}
+            spec:
+              metricName: rps
+              sysdig: {metric: net.http.request.count}
+              objects: [{resource: pods}]
+              window: "60"
+            """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try runProcess(binary, ["validate", file.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(file.path):1: SysdigMetricMapping shop/web: spec.window: \"60\" is not a duration"))
+        #expect(!result.stderr.contains("Stack"))
+    }
+
+    @Test func malformedYAMLAndMissingFileExitOne() throws {
+        let binary = try #require(AdapterBinary.path)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("garbage-\(UUID().uuidString).yaml")
+        try "a: b\n  c: [\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let garbage = try runProcess(binary, ["validate", file.path])
+        #expect(garbage.status == 1)
+        #expect(garbage.stdout.contains("\(file.path):2:"))
+        let missing = try runProcess(binary, ["validate", "/nonexistent.yaml"])
+        #expect(missing.status == 1)
+        #expect(missing.stdout.contains("/nonexistent.yaml: no such file or directory"))
+    }
+}
