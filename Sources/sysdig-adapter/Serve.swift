@@ -45,13 +45,24 @@ struct Serve: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(1)
         }
+        let token = try sysdig.tokenProvider()
+        do {
+            _ = try await token.token()
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
         let client = SysdigClient(
-            baseURL: sysdig.resolvedURL, token: try sysdig.tokenProvider(), httpClient: HTTPClient.shared,
-            logger: logger)
+            baseURL: sysdig.resolvedURL, token: token, httpClient: HTTPClient.shared, logger: logger)
         let adapter = try server.makeServer(
             store: store, sysdig: client, sysdigOptions: sysdig, services: [source], logger: logger)
-        let group = ServiceGroup(
-            services: [adapter.application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let selfCheck = SysdigSelfCheck(client: client, store: store, logger: logger, timeout: sysdig.timeout)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: adapter.application),
+                .init(service: selfCheck, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
