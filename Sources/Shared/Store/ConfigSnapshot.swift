@@ -30,15 +30,28 @@ public struct ConfigSnapshot: Sendable {
         version: Int, mappings: [(mapping: MetricMapping, origin: String?)],
         invalid: [(key: MappingKey, problems: [FieldProblem], origin: String?)] = []
     ) -> ConfigSnapshot {
+        build(
+            version: version,
+            compiled: mappings.map { (CompiledMapping.compile($0.mapping), $0.mapping, $0.origin) },
+            invalid: invalid)
+    }
+
+    /// Builds a snapshot from mappings compiled beforehand, so a watch loop can
+    /// recompile only what changed.
+    public static func build(
+        version: Int,
+        compiled: [(result: Result<CompiledMapping, MappingDecodingError>, mapping: MetricMapping, origin: String?)],
+        invalid: [(key: MappingKey, problems: [FieldProblem], origin: String?)] = []
+    ) -> ConfigSnapshot {
         var entries: [MappingKey: MappingEntry] = [:]
         for item in invalid {
             entries[item.key] = MappingEntry(key: item.key, mapping: nil, state: .invalid(item.problems), origin: item.origin)
         }
         var candidates: [String: [CompiledMapping]] = [:]  // scope + alias → compiled
         var origins: [MappingKey: String?] = [:]
-        for (mapping, origin) in mappings {
+        for (result, mapping, origin) in compiled {
             origins[mapping.key] = origin
-            switch CompiledMapping.compile(mapping) {
+            switch result {
             case .success(let compiled):
                 candidates[scopeKey(compiled), default: []].append(compiled)
             case .failure(let error):
