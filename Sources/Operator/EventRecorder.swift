@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import Shared
+
+/// Records Kubernetes Events (`events.k8s.io/v1`) on mapping transitions: became
+/// Ready, became invalid, lost a conflict. One Event per transition, never one per
+/// HPA poll (PROTOCOL.md C5).
+public struct EventRecorder: Sendable {
+    let api: any KubernetesAPI
+    let reportingInstance: String
+    let logger: Logger
+    let now: @Sendable () -> Date
+    /// Namespace for events about cluster-scoped mappings.
+    let clusterEventNamespace: String
+
+    public static let reportingController = "metrics.sysdig.com/adapter"
+
+    public init(
+        api: any KubernetesAPI, reportingInstance: String, logger: Logger,
+        clusterEventNamespace: String = "default", now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.api = api
+        self.reportingInstance = String(reportingInstance.prefix(128))
+        self.logger = logger
+        self.clusterEventNamespace = clusterEventNamespace
+        self.now = now
+    }
+
+    func record(transition reason: String, previous: String?, status: MappingStatus, object: JSONValue, key: MappingKey) async {
+        let time = now()
+        let namespace = key.namespace ?? clusterEventNamespace
+        let nanos = UInt64(max(0, time.timeIntervalSince1970) * 1_000_000_000)
+        let type = reason == "Serving" ? "Normal" : "Warning"
+        var regarding: [String: JSONValue] = [
+            "apiVersion": .string(MappingKind.apiVersion), "kind": .string(key.kind.rawValue), "name": .string(key.name),
+        ]
+        if let ns = key.namespace { regarding["namespace"] = .string(ns) }
+        if let uid = object["metadata"]?["uid"]?.stringValue { regarding["uid"] = .string(uid) }
+        let note = status.ready?.message ?? reason
+        let event: JSONValue = .object([
+            "apiVersion": .string("events.k8s.io/v1"), "kind": .string("Event"),
+            "metadata": .object([
+                "name": .string("\(key.name).\(String(nanos, radix: 16))"), "namespace": .string(namespace),
+            ]),
+            "eventTime": .string(Self.microTime(time)),
+            "reportingController": .string(Self.reportingController),
+            "reportingInstance": .string(reportingInstance),
+            "action": .string("Reconcile"),
+            "reason": .string(reason),
+            "regarding": .object(regarding),
+            "note": .string(String(note.prefix(1024))),
+            "type": .string(type),
+        ])
+        do {
+            _ = try await api.create(.events, namespace: namespace, object: event)
+        } catch {
+            logger.warning("Recording an event failed", metadata: ["mapping": "\(key)", "error": "\(error)"])
+        }
+    }
+
+    /// `metav1.MicroTime`: six fraction digits, always.
+    static func microTime(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let micros = Int(((date.timeIntervalSince1970 - seconds) * 1_000_000).rounded(.down))
+        let base = KubeTime.format(Date(timeIntervalSince1970: seconds))
+        return String(base.dropLast()) + "." + String(format: "%06d", micros) + "Z"
+    }
+}
