@@ -60,7 +60,7 @@ public final class LeaderElector: Service, Sendable {
     public var isLeader: Bool { state.withLock { $0.leading } }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown { await self.electionLoop() }
+        await cancelWhenGracefulShutdown { await self.electionLoop() }
         await release()
     }
 
