@@ -25,6 +25,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Cluster name the simulated Sysdig knows.")
     var clusterName = "demo"
 
+    @Option(help: "Seconds a Sysdig answer is cached; 0 disables caching.")
+    var cacheTTL: Double = 10
+
     @Flag(help: "Print the sample answers and exit instead of serving.")
     var once = false
 
@@ -50,7 +53,9 @@ struct Demo: AsyncParsableCommand {
             var options = AdapterServerOptions()
             options.bindAddress = bindAddress
             options.port = securePort
-            options.provider = MetricsProvider.Configuration(clusterName: clusterName)
+            options.provider = MetricsProvider.Configuration(
+                cacheTTL: .milliseconds(Int64(max(0, cacheTTL) * 1000)), clusterName: clusterName)
+            options.sysdigQPS = 0  // the simulated backend needs no protection
             let server = try AdapterServer(
                 store: store, sysdig: client, options: options, services: [source], logger: logger,
                 onServerRunning: { port in portContinuation.yield(port) })
