@@ -161,9 +161,12 @@ import Testing
             }
             #expect(error?.code == .gone)
             #expect(error?.httpStatus == 410)
-            // listAll hits the same 410 on its second page when history is compacted mid-list.
-            let all = try await client.listAll(smm, namespace: "shop", pageSize: 100)
+            // listAll restarts from scratch when a continue token expires mid-list.
+            let before = server.requests.count
+            server.injectFaults(count: 1, status: 410, pathContains: "continue=")
+            let all = try await client.listAll(smm, namespace: "shop", pageSize: 2)
             #expect(all.items.compactMap(\.name) == ["m1", "m2", "m3"])
+            #expect(server.requests.count - before == 4)
         }
     }
 
@@ -199,7 +202,7 @@ import Testing
 
     @Test func retryLimitSurfacesTheTypedError() async throws {
         try await withKubeServer(maxRetries: 1) { client, server in
-            server.injectFaults(count: 5, status: 500, retryAfter: 0)
+            server.injectFaults(count: 2, status: 500, retryAfter: 0)
             let error = await kubeError { _ = try await client.get(smm, namespace: "shop", name: "web") }
             #expect(error?.code == .serverError)
             #expect(error?.retryAfter == .zero)
@@ -222,7 +225,8 @@ import Testing
             #expect(error.map { !"\($0)".contains(token) } == true)
         }
         let refused = try KubernetesClient(
-            configuration: KubernetesConfiguration(server: "http://127.0.0.1:1", token: StaticKubeToken(token), maxRetries: 0))
+            configuration: KubernetesConfiguration(server: "http://127.0.0.1:1", token: StaticKubeToken(token), maxRetries: 0),
+            requestTimeout: .seconds(1))
         let error = await kubeError { _ = try await refused.get(smm, namespace: "shop", name: "web") }
         try await refused.shutdown()
         #expect(error?.code == .transport || error?.code == .timeout)

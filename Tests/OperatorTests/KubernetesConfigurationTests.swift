@@ -199,11 +199,14 @@ yt5yyxDyD7COxcBRGLwLIIzN8OehRANCAASu///KPw+ifU6KQaIjIOxBPCjziLj9
         #expect(try provider.token() == "first")
         // A rotation that changes the file's size is seen at once.
         try write("second-token", to: path)
+        let fixed = Date(timeIntervalSince1970: 1_700_000_000)
+        try FileManager.default.setAttributes([.modificationDate: fixed], ofItemAtPath: path.path)
         #expect(try provider.token() == "second-token")
-        // One that keeps size and modification time is seen once the cached copy is a minute old.
-        let attributes = try FileManager.default.attributesOfItem(atPath: path.path)
-        try write("third-token!", to: path)
-        try FileManager.default.setAttributes([.modificationDate: attributes[.modificationDate] as Any], ofItemAtPath: path.path)
+        // One in place that keeps inode, size and modification time is seen once the cached copy is a minute old.
+        let handle = try FileHandle(forWritingTo: path)
+        try handle.write(contentsOf: Data("third-token!".utf8))
+        try handle.close()
+        try FileManager.default.setAttributes([.modificationDate: fixed], ofItemAtPath: path.path)
         offset.withLock { $0 = .seconds(30) }
         #expect(try provider.token() == "second-token")
         offset.withLock { $0 = .seconds(61) }

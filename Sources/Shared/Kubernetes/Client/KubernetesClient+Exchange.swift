@@ -43,7 +43,7 @@ extension KubernetesClient {
         var request = makeRequest(method, path, query: query, token: token)
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
-            request.body = .bytes(ByteBuffer(data: body.jsonData()))
+            request.body = .bytes(ByteBuffer(bytes: body.jsonData()))
         }
         let deadline = ContinuousClock.now.advanced(by: requestTimeout)
         let status: Int

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 
 /// The real `KubernetesAPI`: the Kubernetes REST API over AsyncHTTPClient, with the TLS
@@ -87,8 +88,8 @@ public final class KubernetesClient: KubernetesAPI {
         if let selector = options.fieldSelector, !selector.isEmpty { query.append(("fieldSelector", selector)) }
         let path = Self.path(resource, namespace: namespace)
         let answer = try await send(.GET, path, query: query)
-        guard let items = answer["items"].map({ $0 == .null ? [] : $0.arrayValue }) ?? [], let metadata = answer["metadata"]
-        else {
+        let items: [JSONValue]? = answer["items"] == .null ? [] : answer["items"]?.arrayValue
+        guard let items, let metadata = answer["metadata"] else {
             throw KubeAPIError(code: .badResponse, message: "the list answer for \(path) has no items", httpStatus: 200)
         }
         let continueToken = metadata["continue"]?.stringValue

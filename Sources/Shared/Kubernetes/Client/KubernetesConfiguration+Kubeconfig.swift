@@ -35,7 +35,8 @@ private struct Kubeconfig {
         guard let clusterName = context["cluster"]?.stringValue else { throw fail("context \"\(contextName)\" names no cluster") }
         let cluster = try entry("clusters", named: clusterName, field: "cluster")
         let userName = context["user"]?.stringValue
-        let user = try userName.map { name throws(KubeAPIError) in try entry("users", named: name, field: "user") } ?? .object([:])
+        var user = JSONValue.object([:])
+        if let userName { user = try entry("users", named: userName, field: "user") }
 
         guard let server = cluster["server"]?.stringValue, !server.isEmpty else {
             throw fail("cluster \"\(clusterName)\" has no server")

@@ -28,8 +28,10 @@ struct KubeAPITestResponder: HTTPResponder {
         let recorded = KubeAPITestServer.Request(
             method: request.method.rawValue, path: request.uri.path, query: query, bearerToken: token,
             contentType: request.headers[.contentType])
-        if let fault = server.admit(recorded) {
-            let reason = fault.status == 429 ? "TooManyRequests" : "InternalError"
+        let uri = request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
+        if let fault = server.admit(recorded, uri: uri) {
+            let reasons = [409: "Conflict", 410: "Expired", 429: "TooManyRequests", 503: "ServiceUnavailable"]
+            let reason = reasons[fault.status] ?? "InternalError"
             var response = Self.json(
                 fault.status, KubeTestStatus(code: fault.status, reason: reason, message: "injected fault").json)
             if let retryAfter = fault.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
@@ -189,6 +191,6 @@ struct KubeAPITestResponder: HTTPResponder {
     static func json(_ status: Int, _ value: JSONValue) -> Response {
         Response(
             status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(data: value.jsonData())))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.jsonData())))
     }
 }

@@ -31,7 +31,7 @@ extension KubeAPITestServer {
         }
     }
 
-    /// The next `count` requests (whose path contains `pathContains`, if given) get `status`
+    /// The next `count` requests (whose path and query contain `pathContains`, if given) get `status`
     /// with a Status body, and `Retry-After: retryAfter` when set.
     public func injectFaults(count: Int, status: Int, retryAfter: Int? = nil, pathContains: String? = nil) {
         state.withLock {
@@ -121,7 +121,7 @@ extension KubeAPITestServer {
 
     /// Applies a store change under the lock, fans its events out to matching watches in
     /// order, then wakes satisfied waiters.
-    func mutate<T>(
+    func mutate<T: Sendable>(
         _ body: (inout KubeObjectStore) throws(KubeTestStatus) -> (T, [KubeObjectStore.Change])
     ) throws(KubeTestStatus) -> T {
         let result = try state.withLock { state throws(KubeTestStatus) -> T in

@@ -56,7 +56,7 @@ extension KubeAPITestServer {
                 guard let start = Int(resourceVersion) else {
                     throw .badRequest("invalid resource version: \(resourceVersion)")
                 }
-                do {
+                do throws(KubeTestStatus) {
                     initial = try state.store.changes(after: start, resource: resource.gvr, namespace: namespace)
                         .filter { watch.matches($0.key, $0.object) }
                         .map { WatchEvent(type: $0.type, object: $0.object) }
@@ -87,11 +87,11 @@ extension KubeAPITestServer {
     var watchChunkSize: Int? { state.withLock { $0.watchChunkSize } }
 
     /// Records the request; returns the fault to answer with, if one is queued for it.
-    func admit(_ request: Request) -> Fault? {
+    func admit(_ request: Request, uri: String) -> Fault? {
         let fault = state.withLock { state -> Fault? in
             state.requests.append(request)
             guard let index = state.faults.firstIndex(where: { fault in
-                fault.pathContains.map { request.path.contains($0) } ?? true
+                fault.pathContains.map { uri.contains($0) } ?? true
             }) else { return nil }
             let fault = state.faults[index]
             state.faults[index].remaining -= 1

@@ -90,7 +90,7 @@ struct KubeObjectStore: Sendable {
                 state[change.key] = change.previous
             }
         }
-        return state.sorted { $0.key < $1.key }
+        return state.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// The changes after `version` for a watch, or 410 when they were compacted away.
