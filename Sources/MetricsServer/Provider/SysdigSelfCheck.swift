@@ -19,7 +19,7 @@ public struct SysdigSelfCheck: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown { await self.check() }
+        await cancelWhenGracefulShutdown { await self.check() }
     }
 
     private func check() async {
