@@ -14,7 +14,7 @@ import Testing
         let query = #"sum by (kube_pod_name) (avg_over_time(sysdig_container_cpu_used_percent{kube_cluster_name="prod",kube_namespace_name="shop",kube_pod_label_app="web"}[1m]))"#
         #expect(report.plan?.promQLRequest?.query == query)
         #expect(report.lines == [
-            "Query:    v1beta2 metric cpu_usage for pods in namespace shop selected by \"app=web\"",
+            "Query:    custom.metrics.k8s.io/v1beta2 metric cpu_usage for pods in namespace shop selected by \"app=web\"",
             "Mapping:  ClusterSysdigMetricMapping cpu (ready)",
             "Window:   60s; no data: error (the HPA keeps its replica count); multiplier: none",
             "Segments: one request returns a series per kube_pod_name",

@@ -147,9 +147,10 @@ public enum MappingDecoder {
         case (true, false):
             return decodeSysdig(spec["sysdig"], reader: &reader).map(MappingBackend.sysdig)
         case (false, true):
-            guard let fields = reader.object(spec["promql"], at: "spec.promql", allowed: promqlFields) else { return nil }
-            guard let query = reader.requiredString(fields, "query", at: "spec.promql") else { return nil }
-            return .promql(PromQLBackendSpec(query: query))
+            // On a broken spec.promql the empty query's own problem is filtered as already reported.
+            let fields = reader.object(spec["promql"], at: "spec.promql", allowed: promqlFields)
+            let query = fields.flatMap { reader.requiredString($0, "query", at: "spec.promql") }
+            return .promql(PromQLBackendSpec(query: query ?? ""))
         }
     }
 

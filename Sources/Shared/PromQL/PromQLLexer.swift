@@ -52,6 +52,8 @@ struct PromQLLexer {
     private var index = 0
     private var line = 1
     private var column = 1
+    /// Inside `[...]` a `:` separates range and step instead of starting a name.
+    private var bracketDepth = 0
 
     init(_ text: String) {
         scalars = Array(text.unicodeScalars)
@@ -95,6 +97,9 @@ struct PromQLLexer {
         let kind: PromQLToken.Kind
         if first == "<", peek(1) == "<" {
             kind = try placeholder(start)
+        } else if first == ":" && bracketDepth > 0 {
+            advance()
+            kind = .symbol(":")
         } else if Self.isIdentifierStart(first) {
             kind = .identifier(consume(while: Self.isIdentifierPart))
         } else if Self.isDigit(first) || (first == "." && peek(1).map(Self.isDigit) == true) {
@@ -107,6 +112,8 @@ struct PromQLLexer {
             kind = .symbol(String(first) + String(second))
         } else if Self.oneCharacterSymbols.contains(first) {
             advance()
+            if first == "[" { bracketDepth += 1 }
+            if first == "]" { bracketDepth = max(0, bracketDepth - 1) }
             kind = .symbol(String(first))
         } else {
             throw start.error("unexpected character \(Self.describe(first))")
@@ -180,7 +187,7 @@ struct PromQLLexer {
             text += consume(while: Self.isDigit)
         }
         guard let value = Double(text.hasPrefix(".") ? "0" + text : text),
-            !Self.isIdentifierPart(peek() ?? " ")
+            !Self.isIdentifierPart(peek() ?? " ") || peek() == ":"
         else {
             throw start.error("bad number or duration syntax")
         }
@@ -208,7 +215,9 @@ struct PromQLLexer {
             guard let next = peek(), Self.isDigit(next) else { break }
             number = consume(while: Self.isDigit)
         }
-        if let next = peek(), Self.isIdentifierPart(next) || next == "." { throw start.error("bad duration syntax") }
+        if let next = peek(), (Self.isIdentifierPart(next) && next != ":") || next == "." {
+            throw start.error("bad duration syntax")
+        }
         return total
     }
 

@@ -94,7 +94,7 @@ public struct PromQLTemplate: Sendable, Hashable {
     /// Throws unless substituting `values` gives a query that parses.
     public func checkRendering(_ values: Values) throws(PromQLError) {
         let rendered = render(values)
-        do {
+        do throws(PromQLError) {
             let (type, _) = try PromQLParser.parse(rendered)
             guard type == .vector || type == .scalar else {
                 throw PromQLError(line: 1, column: 1, message: "the query returns a \(type.rawValue)")

@@ -61,7 +61,7 @@ private func problems(_ spec: String) -> [String] {
             promql: {query: "sum(rate(m{<<.LabelMatchers>>}[<<.Window>>])"}
             objects: [{resource: pods}]
             """, [
-                "spec.promql.query: 1:41: parse error: unexpected end of input in aggregation sum; expected \")\"",
+                "spec.promql.query: 1:45: parse error: unexpected end of input in aggregation sum; expected \")\"",
             ]),
         ("""
             metricName: cpu

@@ -31,8 +31,7 @@ import Testing
         "x # comment",
         "sum(x) * 100",
         "Inf",
-        "1h30m",
-    ].filter { $0 != "1h30m" }
+    ]
 
     @Test(arguments: valid)
     func accepts(_ query: String) throws {
@@ -46,7 +45,8 @@ import Testing
         ("x{a=b}", "1:5: parse error: unexpected \"b\" in label matching; expected a string"),
         ("x{a~\"b\"}", "1:4: parse error: unexpected character \"~\""),
         ("rate(x)", "1:1: parse error: expected type range vector in call to rate, got instant vector"),
-        ("rate(x[5q])", "1:8: parse error: bad duration syntax"),
+        ("rate(x[5q])", "1:8: parse error: bad number or duration syntax"),
+        ("rate(x[5mm])", "1:8: parse error: bad duration syntax"),
         ("nosuch(x)", "1:1: parse error: unknown function with name \"nosuch\""),
         ("sum by (a (x)", "1:11: parse error: unexpected \"(\" in grouping labels; expected \",\" or \")\""),
         ("x[5m][5m]", "1:6: parse error: ranges only allowed for vector selectors"),
@@ -55,8 +55,8 @@ import Testing
         ("1 > 2", "1:3: parse error: comparisons between scalars must use BOOL modifier"),
         ("x y", "1:3: parse error: unexpected \"y\" after the end of the expression"),
         ("\"s\" + 1", "1:5: parse error: binary expression must contain only scalar and instant vector types"),
-        ("x[5m]", ""),
-        ("topk(x)", "1:6: parse error: unexpected \")\" in aggregation topk; it takes a parameter and a vector; expected \",\""),
+        ("topk(x)", "1:5: parse error: expected type scalar in call to topk, got instant vector"),
+        ("topk(3)", "1:7: parse error: unexpected \")\" in aggregation topk; it takes a parameter and a vector; expected \",\""),
         ("x{a=\"\\q\"}", "1:6: parse error: unknown escape sequence \\\"q\""),
         ("round(x, 1, 2)", "1:14: parse error: expected at least 1 argument(s) in call to \"round\", got 3"),
     ]
@@ -64,15 +64,15 @@ import Testing
     @Test(arguments: invalid)
     func rejectsWithAPosition(_ query: String, _ message: String) {
         do {
-            let (type, _) = try PromQLParser.parse(query)
-            #expect(type == .matrix && message.isEmpty, "accepted \(query)")
+            _ = try PromQLParser.parse(query)
+            Issue.record("accepted \(query)")
         } catch {
             #expect(error.description == message)
         }
     }
 
     @Test func reportsLinesAndColumns() {
-        #expect(throws: PromQLError(line: 2, column: 5, message: "unexpected \")\" where an expression was expected")) {
+        #expect(throws: PromQLError(line: 2, column: 7, message: "unexpected \")\" where an expression was expected")) {
             _ = try PromQLParser.parse("sum(\n  x + )")
         }
     }

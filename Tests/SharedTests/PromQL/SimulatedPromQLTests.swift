@@ -50,7 +50,7 @@ import Testing
         #expect(world.prometheusLabels(pod) == [
             "kube_cluster_name": "prod", "kube_namespace_name": "shop", "kube_workload_name": "web",
             "kube_workload_type": "deployment", "kube_pod_name": "web-5d8f6-abc12", "kube_pod_label_app": "web",
-            "kube_node_name": "node-1", "kube_service_name": "web",
+            "kube_node_name": "node-2", "kube_service_name": "web",
         ])
         #expect(world.metric(prometheusName: "sysdig_container_cpu_used_percent")?.id == "cpu.used.percent")
     }
