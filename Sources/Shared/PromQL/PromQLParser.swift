@@ -22,9 +22,9 @@ struct PromQLParser {
         var endOffset: Int
     }
 
-    private let tokens: [PromQLToken]
-    private let placeholders: [String: PlaceholderContext]
-    private var index = 0
+    let tokens: [PromQLToken]
+    let placeholders: [String: PlaceholderContext]
+    var index = 0
     private(set) var uses: [PlaceholderUse] = []
 
     init(tokens: [PromQLToken], placeholders: [String: PlaceholderContext]) {
@@ -45,18 +45,18 @@ struct PromQLParser {
 
     // MARK: - Token helpers
 
-    private var current: PromQLToken { tokens[min(index, tokens.count - 1)] }
-    private var following: PromQLToken { tokens[min(index + 1, tokens.count - 1)] }
+    var current: PromQLToken { tokens[min(index, tokens.count - 1)] }
+    var following: PromQLToken { tokens[min(index + 1, tokens.count - 1)] }
 
-    private mutating func advance() { index += 1 }
+    mutating func advance() { index += 1 }
 
-    private func unexpected(_ context: String) -> PromQLError {
+    func unexpected(_ context: String) -> PromQLError {
         current.position.error("unexpected \(current.quoted) \(context)")
     }
 
-    private func isSymbol(_ symbol: String) -> Bool { current.symbol == symbol }
+    func isSymbol(_ symbol: String) -> Bool { current.symbol == symbol }
 
-    private mutating func expect(_ symbol: String, _ context: String) throws(PromQLError) {
+    mutating func expect(_ symbol: String, _ context: String) throws(PromQLError) {
         guard isSymbol(symbol) else { throw unexpected("\(context); expected \"\(symbol)\"") }
         advance()
     }
@@ -72,7 +72,7 @@ struct PromQLParser {
 
     // MARK: - Expressions
 
-    private mutating func expression(level: Int) throws(PromQLError) -> PromQLType {
+    mutating func expression(level: Int) throws(PromQLError) -> PromQLType {
         guard level < PromQLFunctions.precedence.count else { return try unary() }
         var left = try expression(level: level + 1)
         while let op = binaryOperator(level: level) {
@@ -198,7 +198,7 @@ struct PromQLParser {
         }
     }
 
-    private func placementHint(_ name: String) -> String {
+    func placementHint(_ name: String) -> String {
         switch placeholders[name] {
         case .matchers: " (it belongs inside a selector's braces, e.g. metric{<<.\(name)>>})"
         case .grouping: " (it belongs inside by (...) or without (...))"
@@ -264,7 +264,7 @@ struct PromQLParser {
         }
     }
 
-    private mutating func duration(_ context: String) throws(PromQLError) {
+    mutating func duration(_ context: String) throws(PromQLError) {
         switch current.kind {
         case .duration(let milliseconds):
             guard milliseconds > 0 || context.contains("offset") else {
@@ -280,7 +280,7 @@ struct PromQLParser {
         }
     }
 
-    private mutating func placeholder(_ name: String, in context: PlaceholderContext) throws(PromQLError) {
+    mutating func placeholder(_ name: String, in context: PlaceholderContext) throws(PromQLError) {
         guard let allowed = placeholders[name] else {
             let known = placeholders.keys.sorted().map { "<<.\($0)>>" }.joined(separator: ", ")
             throw current.position.error(
@@ -289,120 +289,5 @@ struct PromQLParser {
         guard allowed == context else { throw current.position.error("<<.\(name)>> cannot stand here\(placementHint(name))") }
         uses.append(PlaceholderUse(name: name, context: context, offset: current.position.offset, endOffset: current.endOffset))
         advance()
-    }
-
-    /// `{name op "value", ...}`, trailing comma allowed.
-    private mutating func matchers(requireOne: Bool) throws(PromQLError) {
-        let open = current
-        try expect("{", "")
-        var count = 0
-        while !isSymbol("}") {
-            if case .placeholder(let name) = current.kind {
-                try placeholder(name, in: .matchers)
-            } else {
-                guard let label = current.identifier, !label.contains(":") else {
-                    throw unexpected("in label matching; expected a label name")
-                }
-                advance()
-                guard let op = current.symbol, ["=", "!=", "=~", "!~"].contains(op) else {
-                    throw unexpected("in label matching; expected one of \"=\", \"!=\", \"=~\", \"!~\"")
-                }
-                advance()
-                guard case .string = current.kind else { throw unexpected("in label matching; expected a string") }
-                advance()
-            }
-            count += 1
-            if isSymbol(",") {
-                advance()
-            } else if !isSymbol("}") {
-                throw unexpected("in label matching; expected \",\" or \"}\"")
-            }
-        }
-        advance()
-        if requireOne && count == 0 {
-            throw open.position.error("vector selector must contain at least one non-empty matcher")
-        }
-    }
-
-    /// `(label, label, ...)` for grouping, trailing comma allowed.
-    private mutating func labelList() throws(PromQLError) {
-        try expect("(", "before grouping labels")
-        while !isSymbol(")") {
-            if case .placeholder(let name) = current.kind {
-                try placeholder(name, in: .grouping)
-            } else {
-                guard let label = current.identifier, !label.contains(":") else {
-                    throw unexpected("in grouping labels; expected a label name")
-                }
-                advance()
-            }
-            if isSymbol(",") {
-                advance()
-            } else if !isSymbol(")") {
-                throw unexpected("in grouping labels; expected \",\" or \")\"")
-            }
-        }
-        advance()
-    }
-
-    private mutating func aggregation(
-        _ name: String, parameter: PromQLType?, at token: PromQLToken
-    ) throws(PromQLError) -> PromQLType {
-        var grouped = false
-        if let word = current.identifier?.lowercased(), word == "by" || word == "without" {
-            advance()
-            try labelList()
-            grouped = true
-        }
-        let open = current
-        try expect("(", "in aggregation \(name)")
-        if let parameter {
-            try argument(try expression(level: 0), expected: parameter, of: name, at: open)
-            try expect(",", "in aggregation \(name); it takes a parameter and a vector")
-        }
-        try argument(try expression(level: 0), expected: .vector, of: name, at: open)
-        try expect(")", "in aggregation \(name)")
-        if let word = current.identifier?.lowercased(), word == "by" || word == "without" {
-            guard !grouped else { throw current.position.error("aggregation \(name) has two grouping clauses") }
-            advance()
-            try labelList()
-        }
-        return .vector
-    }
-
-    private mutating func call(_ name: String, at token: PromQLToken) throws(PromQLError) -> PromQLType {
-        guard let signature = PromQLFunctions.signatures[name] else {
-            throw token.position.error("unknown function with name \"\(name)\"")
-        }
-        try expect("(", "after function name")
-        var types: [PromQLType] = []
-        while !isSymbol(")") {
-            types.append(try expression(level: 0))
-            if isSymbol(",") {
-                advance()
-                guard !isSymbol(")") else { throw unexpected("in call to \(name); expected an argument") }
-            } else if !isSymbol(")") {
-                throw unexpected("in call to \(name); expected \",\" or \")\"")
-            }
-        }
-        let closing = current
-        advance()
-        let minimum = signature.arguments.count - signature.optional
-        let fits = types.count >= minimum && (signature.variadic || types.count <= signature.arguments.count)
-        guard fits else {
-            throw closing.position.error(
-                "expected \(minimum == signature.arguments.count ? "\(minimum)" : "at least \(minimum)") argument(s) in call to \"\(name)\", got \(types.count)")
-        }
-        for (position, type) in types.enumerated() {
-            let expected = signature.arguments[min(position, signature.arguments.count - 1)]
-            try argument(type, expected: expected, of: name, at: token)
-        }
-        return signature.returns
-    }
-
-    private func argument(_ type: PromQLType, expected: PromQLType, of name: String, at token: PromQLToken) throws(PromQLError) {
-        guard type == expected else {
-            throw token.position.error("expected type \(expected.rawValue) in call to \(name), got \(type.rawValue)")
-        }
     }
 }
