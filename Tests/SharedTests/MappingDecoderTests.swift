@@ -80,8 +80,8 @@ private let header = """
             """
         let mapping = try decodeYAML(yaml).get()
         #expect(mapping.metadata.namespace == "default")
-        #expect(mapping.spec.sysdig.timeAggregation == "timeAvg")
-        #expect(mapping.spec.sysdig.groupAggregation == "avg")
+        #expect(mapping.spec.sysdig?.timeAggregation == "timeAvg")
+        #expect(mapping.spec.sysdig?.groupAggregation == "avg")
         #expect(mapping.spec.window == KubeDuration(seconds: 60))
         #expect(mapping.spec.noData == .error)
         #expect(!mapping.spec.external)
@@ -123,7 +123,7 @@ private let header = """
             metricName: rps
             objects: [{resource: widgets}, {resource: rollouts.argoproj.io}, {resource: pods}, {resource: pods}]
             """, [
-                "spec.sysdig: required field is missing (it names the Sysdig metric behind the alias)",
+                "spec.sysdig: required field is missing (it names the Sysdig metric behind the alias); or set spec.promql to use a PromQL query instead",
                 "spec.objects[0].resource: \"widgets\" is not a known resource; write it as resource.group (e.g. rollouts.argoproj.io) and set label",
                 "spec.objects[1].label: required for rollouts.argoproj.io: there is no default Sysdig label for it",
                 "spec.objects[3].resource: pods is already listed in spec.objects[2]",

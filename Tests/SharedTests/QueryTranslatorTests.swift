@@ -22,7 +22,7 @@ private func resource(_ name: String) -> KubeResource {
 }
 
 private func body(_ plan: SysdigQueryPlan) throws -> String {
-    String(decoding: try plan.request.encodedBody(), as: UTF8.self)
+    String(decoding: try #require(plan.request).encodedBody(), as: UTF8.self)
 }
 
 @Suite struct QueryTranslatorTests {
@@ -67,11 +67,11 @@ private func body(_ plan: SysdigQueryPlan) throws -> String {
         let query = MetricQuery(alias: "rps", target: .external(namespace: "shop"),
                                 metricSelector: try LabelSelector.parse("rabbitmq.queue.name=orders"))
         let local = try QueryTranslator().plan(for: query, mapping: try mapping(external: true))
-        #expect(local.request.filter == "kubernetes.namespace.name = 'shop' and rabbitmq.queue.name = 'orders'")
-        #expect(local.request.dataSourceType == nil)
+        #expect(local.request?.filter == "kubernetes.namespace.name = 'shop' and rabbitmq.queue.name = 'orders'")
+        #expect(local.request?.dataSourceType == nil)
         let cluster = try QueryTranslator(clusterName: "prod").plan(
             for: query, mapping: try mapping(kind: .cluster, namespace: nil, external: true))
-        #expect(cluster.request.filter == "kubernetes.cluster.name = 'prod' and rabbitmq.queue.name = 'orders'")
+        #expect(cluster.request?.filter == "kubernetes.cluster.name = 'prod' and rabbitmq.queue.name = 'orders'")
     }
 
     @Test func refusesWhatItCannotExpress() throws {
@@ -118,6 +118,6 @@ private func body(_ plan: SysdigQueryPlan) throws -> String {
             .init(t: 20, d: [.null, .number(7)]),
         ], start: 0, end: 20)
         #expect(plan.samples(from: response) == [SysdigQueryPlan.Sample(object: "web-1", value: 2500, timestamp: 20)])
-        #expect(plan.request(page: 2).paging == .init(from: 2000, to: 2999))
+        #expect(plan.request(page: 2)?.paging == .init(from: 2000, to: 2999))
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Shared
 
 /// What `sysdig-adapter explain` prints: which mapping answers an API path (or
-/// why none does) and the exact Sysdig request it would send.
+/// why none does) and the exact Sysdig request it would send: the Data API body,
+/// or the PromQL query and its URL.
 public struct ExplainReport: Sendable {
     public var lines: [String] = []
     /// The translated plan, when there is one.
@@ -46,16 +47,30 @@ public struct ExplainReport: Sendable {
             let plan = try translator.plan(for: query, mapping: mapping)
             report.plan = plan
             report.lines.append("Window:   \(plan.windowSeconds)s; no data: \(describe(plan.noData)); multiplier: \(plan.multiplier.map { "\($0)" } ?? "none")")
-            if let label = plan.segmentLabel {
-                report.lines.append("Segments: one request returns a value per \(label) (paged \(SysdigQueryPlan.pageSize) at a time)")
-            }
-            report.lines.append("Request:  POST \(sysdigURL.trimmingSuffix("/"))/api/data")
-            let body = (try? plan.request.encodedBody()).flatMap { try? JSONValue.parse(json: $0) }
-            if let body, let text = String(data: body.jsonData(pretty: true), encoding: .utf8) {
-                report.lines.append(text)
+            switch plan.backendRequest {
+            case .data(let request):
+                if let label = plan.segmentLabel {
+                    report.lines.append("Segments: one request returns a value per \(label) (paged \(SysdigQueryPlan.pageSize) at a time)")
+                }
+                report.lines.append("Request:  POST \(sysdigURL.trimmingSuffix("/"))/api/data")
+                let body = (try? request.encodedBody()).flatMap { try? JSONValue.parse(json: $0) }
+                if let body, let text = String(data: body.jsonData(pretty: true), encoding: .utf8) {
+                    report.lines.append(text)
+                }
+            case .promql(let request):
+                if let label = plan.segmentLabel {
+                    report.lines.append("Segments: one request returns a series per \(label)")
+                }
+                report.lines.append("PromQL:   \(request.query)")
+                report.lines.append("Request:  GET \(sysdigURL.trimmingSuffix("/"))\(request.pathAndQuery())")
+                report.lines.append("          (the client appends &time=<evaluation time, Unix seconds> when it sends it)")
             }
         } catch {
-            let status = error.code == .unsupportedSelector ? "400 BadRequest" : "404 NotFound"
+            let status = switch error.code {
+            case .unsupportedSelector: "400 BadRequest"
+            case .invalidQuery: "500 InternalError"
+            case .resourceNotCovered, .notExternal: "404 NotFound"
+            }
             report.lines.append("Answer:   \(status): \(error.message)")
         }
         return report

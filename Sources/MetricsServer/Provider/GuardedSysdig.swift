@@ -1,8 +1,8 @@
 import Shared
 
-/// The path every metrics request takes to Sysdig: cache and coalescing first,
-/// then the client-side rate limit, then the real client. A 429's Retry-After
-/// pauses the limiter so no one hammers an account that is being throttled.
+/// The path every metrics request takes to Sysdig, for both backends: cache and
+/// coalescing first, then the client-side rate limit, then the real client. A 429's
+/// Retry-After pauses the limiter so no one hammers an account that is being throttled.
 struct GuardedSysdig: SysdigQuerying {
     let base: any SysdigQuerying
     let cache: QueryCache
@@ -10,6 +10,32 @@ struct GuardedSysdig: SysdigQuerying {
     let ttl: Duration
 
     func queryData(_ request: SysdigDataRequest, timeout: Duration) async throws -> SysdigDataResponse {
+        let answer = try await guarded(.data(request), timeout: timeout) { base, remaining in
+            .data(try await base.queryData(request, timeout: remaining))
+        }
+        guard case .data(let response) = answer else { throw Self.mismatch }
+        return response
+    }
+
+    func queryPromQL(_ request: PromQLRequest, timeout: Duration) async throws -> PromQLResponse {
+        let answer = try await guarded(.promql(request), timeout: timeout) { base, remaining in
+            .promql(try await base.queryPromQL(request, timeout: remaining))
+        }
+        guard case .promql(let response) = answer else { throw Self.mismatch }
+        return response
+    }
+
+    func metricDescriptors(timeout: Duration) async throws -> [SysdigMetricDescriptor] {
+        try await base.metricDescriptors(timeout: timeout)
+    }
+
+    /// A cached answer is always of its request's kind; this cannot happen.
+    private static let mismatch = SysdigError(code: .badResponse, message: "the query cache returned an answer of the wrong kind")
+
+    private func guarded(
+        _ request: SysdigBackendRequest, timeout: Duration,
+        _ send: @escaping @Sendable (any SysdigQuerying, Duration) async throws -> SysdigBackendResponse
+    ) async throws -> SysdigBackendResponse {
         let deadline = ContinuousClock.now + timeout
         return try await cache.response(for: request, ttl: ttl) { [base, limiter] in
             try await limiter.acquire(deadline: deadline)
@@ -18,7 +44,7 @@ struct GuardedSysdig: SysdigQuerying {
                 throw SysdigError(code: .timeout, message: "the request deadline passed while waiting for the rate limiter")
             }
             do {
-                return try await base.queryData(request, timeout: remaining)
+                return try await send(base, remaining)
             } catch let error as SysdigError {
                 if error.code == .rateLimited || error.httpStatus == 503, let retryAfter = error.retryAfter {
                     limiter.pause(until: .now + retryAfter)
@@ -26,9 +52,5 @@ struct GuardedSysdig: SysdigQuerying {
                 throw error
             }
         }
-    }
-
-    func metricDescriptors(timeout: Duration) async throws -> [SysdigMetricDescriptor] {
-        try await base.metricDescriptors(timeout: timeout)
     }
 }

@@ -83,6 +83,11 @@ public final class MetricsProvider: Sendable {
             switch error.code {
             case .unsupportedSelector: throw MetricsProviderError(code: .badRequest, message: error.message)
             case .resourceNotCovered, .notExternal: throw notFound(query, reason: nil)
+            case .invalidQuery:
+                logger.error("PromQL template produced an invalid query", metadata: [
+                    "mapping": "\(mapping.key)", "error": "\(error.message)",
+                ])
+                throw MetricsProviderError(code: .internalError, message: "the query for metric \(query.alias) could not be built; see the adapter's log")
             }
         }
         let samples = try await run(plan, mapping: mapping)

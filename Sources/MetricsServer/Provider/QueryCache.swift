@@ -1,7 +1,7 @@
 import Shared
 import Synchronization
 
-/// Caches Sysdig answers for a TTL and coalesces identical requests in flight:
+/// Caches Sysdig answers (either backend, keyed by the exact request) for a TTL and coalesces identical requests in flight:
 /// N HPAs asking the same question at once cost one Sysdig request. Errors are
 /// shared with the callers waiting on that request but never cached. Bounded:
 /// past `capacity` entries the least recently used are dropped.
@@ -15,14 +15,14 @@ public final class QueryCache: Sendable {
     }
 
     private struct Entry {
-        var response: SysdigDataResponse
+        var response: SysdigBackendResponse
         var expires: ContinuousClock.Instant
         var lastUsed: UInt64
     }
 
     private struct State {
-        var entries: [SysdigDataRequest: Entry] = [:]
-        var inFlight: [SysdigDataRequest: Task<SysdigDataResponse, any Error>] = [:]
+        var entries: [SysdigBackendRequest: Entry] = [:]
+        var inFlight: [SysdigBackendRequest: Task<SysdigBackendResponse, any Error>] = [:]
         var tick: UInt64 = 0
         var statistics = Statistics()
     }
@@ -41,10 +41,10 @@ public final class QueryCache: Sendable {
 
     /// Returns a fresh cached answer, joins an identical request in flight, or runs `fetch`.
     public func response(
-        for request: SysdigDataRequest, ttl: Duration,
-        fetch: @escaping @Sendable () async throws -> SysdigDataResponse
-    ) async throws -> SysdigDataResponse {
-        enum Lookup { case hit(SysdigDataResponse), wait(Task<SysdigDataResponse, any Error>, owner: Bool) }
+        for request: SysdigBackendRequest, ttl: Duration,
+        fetch: @escaping @Sendable () async throws -> SysdigBackendResponse
+    ) async throws -> SysdigBackendResponse {
+        enum Lookup { case hit(SysdigBackendResponse), wait(Task<SysdigBackendResponse, any Error>, owner: Bool) }
         let lookup: Lookup = state.withLock { state in
             state.tick += 1
             if let entry = state.entries[request], entry.expires > now() {
@@ -71,7 +71,7 @@ public final class QueryCache: Sendable {
         }
     }
 
-    private func finish(_ request: SysdigDataRequest, result: Result<SysdigDataResponse, any Error>, ttl: Duration) {
+    private func finish(_ request: SysdigBackendRequest, result: Result<SysdigBackendResponse, any Error>, ttl: Duration) {
         state.withLock { state in
             state.inFlight[request] = nil
             guard case .success(let response) = result, ttl > .zero else { return }

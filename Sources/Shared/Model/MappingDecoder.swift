@@ -5,9 +5,10 @@ import Foundation
 public enum MappingDecoder {
     static let topLevelFields: Set<String> = ["apiVersion", "kind", "metadata", "spec", "status"]
     static let specFields: Set<String> = [
-        "metricName", "sysdig", "objects", "external", "window", "noData", "multiplier", "cacheTTL",
+        "metricName", "sysdig", "promql", "objects", "external", "window", "noData", "multiplier", "cacheTTL",
     ]
     static let sysdigFields: Set<String> = ["metric", "timeAggregation", "groupAggregation", "scope"]
+    static let promqlFields: Set<String> = ["query"]
     static let objectFields: Set<String> = ["resource", "label"]
     static let noDataFields: Set<String> = ["policy", "value"]
 
@@ -106,7 +107,7 @@ public enum MappingDecoder {
         }
         guard let fields = reader.object(value, at: "spec", allowed: specFields) else { return nil }
         let metricName = reader.requiredString(fields, "metricName", at: "spec") ?? ""
-        let sysdig = decodeSysdig(fields["sysdig"], reader: &reader)
+        let backend = decodeBackend(fields, reader: &reader)
         var objects: [ObjectTarget] = []
         for (index, item) in (reader.array(fields, "objects", at: "spec") ?? []).enumerated() {
             let path = "spec.objects[\(index)]"
@@ -119,7 +120,7 @@ public enum MappingDecoder {
         }
         return MappingSpec(
             metricName: metricName,
-            sysdig: sysdig ?? SysdigBackendSpec(metric: ""),
+            backend: backend ?? .sysdig(SysdigBackendSpec(metric: "")),
             objects: objects,
             external: reader.bool(fields, "external", at: "spec") ?? false,
             window: reader.duration(fields, "window", at: "spec") ?? MappingSpec.defaultWindow,
@@ -128,11 +129,32 @@ public enum MappingDecoder {
             cacheTTL: reader.duration(fields, "cacheTTL", at: "spec"))
     }
 
-    private static func decodeSysdig(_ value: JSONValue?, reader: inout StrictReader) -> SysdigBackendSpec? {
-        guard value != nil else {
-            reader.report("spec.sysdig", "required field is missing (it names the Sysdig metric behind the alias)")
+    /// Exactly one of `spec.sysdig` and `spec.promql`.
+    private static func decodeBackend(_ spec: [String: JSONValue], reader: inout StrictReader) -> MappingBackend? {
+        let hasSysdig = spec["sysdig"] != nil && spec["sysdig"] != .null
+        let hasPromQL = spec["promql"] != nil && spec["promql"] != .null
+        switch (hasSysdig, hasPromQL) {
+        case (true, true):
+            reader.report(
+                "spec.promql",
+                "must not be set together with spec.sysdig: a mapping has exactly one backend (sysdig for the Data API, promql for a PromQL query)")
+            return decodeSysdig(spec["sysdig"], reader: &reader).map(MappingBackend.sysdig)
+        case (false, false):
+            reader.report(
+                "spec.sysdig",
+                "required field is missing (it names the Sysdig metric behind the alias); or set spec.promql to use a PromQL query instead")
             return nil
+        case (true, false):
+            return decodeSysdig(spec["sysdig"], reader: &reader).map(MappingBackend.sysdig)
+        case (false, true):
+            // On a broken spec.promql the empty query's own problem is filtered as already reported.
+            let fields = reader.object(spec["promql"], at: "spec.promql", allowed: promqlFields)
+            let query = fields.flatMap { reader.requiredString($0, "query", at: "spec.promql") }
+            return .promql(PromQLBackendSpec(query: query ?? ""))
         }
+    }
+
+    private static func decodeSysdig(_ value: JSONValue?, reader: inout StrictReader) -> SysdigBackendSpec? {
         guard let fields = reader.object(value, at: "spec.sysdig", allowed: sysdigFields) else { return nil }
         return SysdigBackendSpec(
             metric: reader.requiredString(fields, "metric", at: "spec.sysdig") ?? "",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Semantic rules for a mapping spec. Returns every problem at once, never only the first.
 public enum MappingValidator {
     public static let minWindow = KubeDuration(seconds: 10)
@@ -7,8 +9,11 @@ public enum MappingValidator {
     public static func validate(_ spec: MappingSpec) -> [FieldProblem] {
         var problems: [FieldProblem] = []
         problems += validateMetricName(spec.metricName)
-        problems += validateSysdig(spec.sysdig)
-        problems += validateObjects(spec.objects, external: spec.external)
+        switch spec.backend {
+        case .sysdig(let sysdig): problems += validateSysdig(sysdig)
+        case .promql(let promql): problems += validatePromQL(promql, external: spec.external)
+        }
+        problems += validateObjects(spec.objects, external: spec.external, promql: spec.promql != nil)
         problems += validateWindow(spec.window)
         if let multiplier = spec.multiplier, !multiplier.isFinite || multiplier == 0 {
             problems.append(FieldProblem("spec.multiplier", "must be a finite, non-zero number"))
@@ -66,7 +71,32 @@ public enum MappingValidator {
         return problems
     }
 
-    static func validateObjects(_ objects: [ObjectTarget], external: Bool) -> [FieldProblem] {
+    /// The template must parse (with a position on failure); for external metrics it
+    /// must also stay valid when there is nothing to match on.
+    static func validatePromQL(_ promql: PromQLBackendSpec, external: Bool) -> [FieldProblem] {
+        let path = "spec.promql.query"
+        guard !promql.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return [FieldProblem(path, "must not be empty")]
+        }
+        let template: PromQLTemplate
+        do {
+            template = try PromQLTemplate.parse(promql.query)
+        } catch {
+            return [FieldProblem(path, error.description)]
+        }
+        if external {
+            do {
+                try template.checkRendering(.init(labelMatchers: [], groupBy: [], window: "1m"))
+            } catch {
+                return [FieldProblem(
+                    path,
+                    "an external query with no cluster name and no metric selector has no label matchers, and then the template is invalid: \(error.description)")]
+            }
+        }
+        return []
+    }
+
+    static func validateObjects(_ objects: [ObjectTarget], external: Bool, promql: Bool = false) -> [FieldProblem] {
         var problems: [FieldProblem] = []
         if objects.isEmpty && !external {
             problems.append(FieldProblem(
@@ -86,7 +116,17 @@ public enum MappingValidator {
                     "\(path).resource", "\(resource.groupResource) is already listed in spec.objects[\(previous)]"))
             }
             seen[resource.groupResource] = index
-            if let label = object.label {
+            if promql {
+                if let label = object.label {
+                    if !PromQLLiteral.isLabelName(label) {
+                        problems.append(FieldProblem(
+                            "\(path).label", "\"\(label)\" is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)"))
+                    }
+                } else if resource.defaultPromQLLabel == nil {
+                    problems.append(FieldProblem(
+                        "\(path).label", "required for \(resource.groupResource): there is no default Prometheus label for it"))
+                }
+            } else if let label = object.label {
                 if !isValidSysdigLabel(label) {
                     problems.append(FieldProblem("\(path).label", "\"\(label)\" is not a valid Sysdig label"))
                 }

@@ -91,8 +91,8 @@ public struct MetricMapping: Sendable, Hashable {
 public struct MappingSpec: Sendable, Hashable {
     /// The alias HPAs use as the metric name.
     public var metricName: String
-    /// The Sysdig Data API query behind the alias.
-    public var sysdig: SysdigBackendSpec
+    /// The Sysdig query behind the alias: a Data API metric or a PromQL template.
+    public var backend: MappingBackend
     /// The Kubernetes resources the alias describes.
     public var objects: [ObjectTarget]
     /// Also serve the alias on external.metrics.k8s.io.
@@ -108,19 +108,62 @@ public struct MappingSpec: Sendable, Hashable {
 
     public static let defaultWindow = KubeDuration(seconds: 60)
 
+    /// `spec.sysdig` when the backend is the Data API.
+    public var sysdig: SysdigBackendSpec? {
+        if case .sysdig(let spec) = backend { return spec }
+        return nil
+    }
+
+    /// `spec.promql` when the backend is the Prometheus-compatible API.
+    public var promql: PromQLBackendSpec? {
+        if case .promql(let spec) = backend { return spec }
+        return nil
+    }
+
+    /// A Data API mapping.
     public init(
         metricName: String, sysdig: SysdigBackendSpec, objects: [ObjectTarget], external: Bool = false,
         window: KubeDuration = MappingSpec.defaultWindow, noData: NoDataPolicy = .error,
         multiplier: Double? = nil, cacheTTL: KubeDuration? = nil
     ) {
+        self.init(
+            metricName: metricName, backend: .sysdig(sysdig), objects: objects, external: external, window: window,
+            noData: noData, multiplier: multiplier, cacheTTL: cacheTTL)
+    }
+
+    /// A mapping with either backend.
+    public init(
+        metricName: String, backend: MappingBackend, objects: [ObjectTarget], external: Bool = false,
+        window: KubeDuration = MappingSpec.defaultWindow, noData: NoDataPolicy = .error,
+        multiplier: Double? = nil, cacheTTL: KubeDuration? = nil
+    ) {
         self.metricName = metricName
-        self.sysdig = sysdig
+        self.backend = backend
         self.objects = objects
         self.external = external
         self.window = window
         self.noData = noData
         self.multiplier = multiplier
         self.cacheTTL = cacheTTL
+    }
+}
+
+/// Which Sysdig API answers a mapping: exactly one of `spec.sysdig` and `spec.promql`.
+public enum MappingBackend: Sendable, Hashable {
+    /// `spec.sysdig`: the legacy Data API (`POST /api/data`).
+    case sysdig(SysdigBackendSpec)
+    /// `spec.promql`: the Prometheus-compatible API (`GET /prometheus/api/v1/query`).
+    case promql(PromQLBackendSpec)
+}
+
+/// `spec.promql`: a PromQL query template (see `PromQLTemplate` for the placeholders).
+public struct PromQLBackendSpec: Sendable, Hashable {
+    /// The template as written, e.g.
+    /// `sum by (<<.GroupBy>>) (rate(sysdig_container_net_http_request_count{<<.LabelMatchers>>}[<<.Window>>]))`.
+    public var query: String
+
+    public init(query: String) {
+        self.query = query
     }
 }
 

@@ -7,6 +7,10 @@ extension SysdigSimulator {
     ///   deployment `api`, 2 pods (`app=api`, no service);
     /// - RabbitMQ queues `orders`, `payments`, `emails` in namespace `shop`.
     ///
+    /// On the Prometheus API the same data carries Prometheus names
+    /// (`sysdig_container_cpu_used_percent`, `kube_pod_name`, `kube_workload_name`...,
+    /// see `prometheusLabels`).
+    ///
     /// Pods alternate between nodes `node-1` and `node-2`. Per-pod values differ and
     /// drift smoothly over a 10-minute period, so HPAs see movement.
     public static func demo(clusterName: String = "demo") -> World {
@@ -44,19 +48,22 @@ extension SysdigSimulator {
 
     private static func demoMetrics() -> [World.Metric] {
         [
-            World.Metric(id: "net.http.request.count", metricType: "counter") { labels, at in
+            World.Metric(
+                id: "net.http.request.count", metricType: "counter",
+                prometheusName: "sysdig_container_net_http_request_count"
+            ) { labels, at in
                 guard let pod = labels["kubernetes.pod.name"] else { return nil }
                 return wave(pod, at: at, base: 5, spread: 20, amplitude: 0.3)
             },
-            World.Metric(id: "cpu.used.percent", type: "%") { labels, at in
+            World.Metric(id: "cpu.used.percent", type: "%", prometheusName: "sysdig_container_cpu_used_percent") { labels, at in
                 guard let pod = labels["kubernetes.pod.name"] else { return nil }
                 return wave(pod + "cpu", at: at, base: 10, spread: 60, amplitude: 0.2)
             },
-            World.Metric(id: "memory.bytes.used", type: "byte") { labels, at in
+            World.Metric(id: "memory.bytes.used", type: "byte", prometheusName: "sysdig_container_memory_used_bytes") { labels, at in
                 guard let pod = labels["kubernetes.pod.name"] else { return nil }
                 return (wave(pod + "mem", at: at, base: 64, spread: 192, amplitude: 0.05) * 1_048_576).rounded()
             },
-            World.Metric(id: "rabbitmq.queue.messages") { labels, at in
+            World.Metric(id: "rabbitmq.queue.messages", prometheusName: "rabbitmq_queue_messages") { labels, at in
                 guard let queue = labels["rabbitmq.queue.name"] else { return nil }
                 return wave(queue, at: at, base: 10, spread: 500, amplitude: 0.5).rounded()
             },

@@ -16,6 +16,8 @@ extension SysdigSimulator {
             public var timeAggregations: [String]
             /// Group aggregations a request may use.
             public var groupAggregations: [String]
+            /// The name on the Prometheus-compatible API, e.g. `sysdig_container_cpu_used_percent`.
+            public var prometheusName: String
             /// The value on one entity at one instant; nil when the metric does not
             /// apply to that entity (or has no data then).
             public var value: @Sendable (_ labels: [String: String], _ at: Date) -> Double?
@@ -30,6 +32,7 @@ extension SysdigSimulator {
                 id: String, metricType: String = "gauge", type: String = "number",
                 timeAggregations: [String] = Metric.standardTimeAggregations,
                 groupAggregations: [String] = Metric.standardGroupAggregations,
+                prometheusName: String? = nil,
                 value: @escaping @Sendable (_ labels: [String: String], _ at: Date) -> Double?
             ) {
                 self.id = id
@@ -37,6 +40,7 @@ extension SysdigSimulator {
                 self.type = type
                 self.timeAggregations = timeAggregations
                 self.groupAggregations = groupAggregations
+                self.prometheusName = prometheusName ?? SysdigSimulator.World.sanitize(id)
                 self.value = value
             }
         }
@@ -58,6 +62,11 @@ extension SysdigSimulator {
         /// Every label the simulator accepts: those on entities plus `extraLabels`.
         public var knownLabels: Set<String> {
             entities.reduce(into: extraLabels) { $0.formUnion($1.keys) }
+        }
+
+        /// The metric with this Prometheus name, if the world has one.
+        public func metric(prometheusName name: String) -> Metric? {
+            metrics.first { $0.prometheusName == name }
         }
 
         /// The metric with this id, if the world has one.

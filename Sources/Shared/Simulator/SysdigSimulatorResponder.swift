@@ -53,7 +53,9 @@ struct SysdigSimulatorResponder: HTTPResponder {
             return data(request, body: body)
         case (.get, "/api/v2/metrics/descriptors"):
             return descriptors(request)
-        case (_, "/api/data"), (_, "/api/v2/metrics/descriptors"):
+        case (.get, SimulatedPromQLEndpoint.path), (.post, SimulatedPromQLEndpoint.path):
+            return SimulatedPromQLEndpoint(world: simulator.world, now: simulator.clock()).respond(request)
+        case (_, "/api/data"), (_, "/api/v2/metrics/descriptors"), (_, SimulatedPromQLEndpoint.path):
             return Self.json(405, Data(#"{"message":"Method not allowed"}"#.utf8))
         default:
             return Self.json(404, Data(#"{"message":"Not Found"}"#.utf8))

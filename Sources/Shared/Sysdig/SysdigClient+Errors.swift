@@ -54,7 +54,8 @@ extension SysdigClient {
             code: .unavailable, message: Self.scrub("Sysdig at \(host) is not reachable: \(reason)", token: token))
     }
 
-    /// Sysdig's own text from `{"errors":[{reason,message}]}`, `{"message"}` or `{"error"}`,
+    /// Sysdig's own text from `{"errors":[{reason,message}]}`, Prometheus' `{"errorType","error"}`,
+    /// `{"message"}` or `{"error"}`,
     /// else a printable body; scrubbed of `token`, then truncated (so no token prefix survives).
     static func errorDetail(in body: ByteBuffer, token: String) -> String? {
         let data = Data(body.readableBytesView)
@@ -66,6 +67,9 @@ extension SysdigClient {
                     return fields.isEmpty ? nil : fields.joined(separator: ": ")
                 }
                 if !parts.isEmpty { return truncate(scrub(parts.joined(separator: "; "), token: token)) }
+            }
+            if let type = object["errorType"] as? String, let text = object["error"] as? String, !text.isEmpty {
+                return truncate(scrub("\(type): \(text)", token: token))
             }
             for key in ["message", "error"] {
                 if let text = object[key] as? String, !text.isEmpty { return truncate(scrub(text, token: token)) }

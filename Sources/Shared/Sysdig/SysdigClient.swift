@@ -21,13 +21,19 @@ public struct SysdigClient: SysdigQuerying {
     let tokenProvider: any SysdigTokenProviding
     let httpClient: HTTPClient
     let logger: Logger
+    /// "Now" for the `time` parameter of PromQL queries.
+    let now: @Sendable () -> Date
 
     /// - Parameters:
     ///   - baseURL: Sysdig Monitor API root, with or without a trailing `/`.
     ///   - token: where the API token comes from on every request.
     ///   - httpClient: a shared client; this type never shuts it down.
-    ///   - logger: used at debug level only; never receives the token.
-    public init(baseURL: String, token: any SysdigTokenProviding, httpClient: HTTPClient, logger: Logger) {
+    ///   - logger: debug lines and PromQL warnings; never receives the token.
+    ///   - now: evaluation time sent with PromQL queries; inject a fixed clock in tests.
+    public init(
+        baseURL: String, token: any SysdigTokenProviding, httpClient: HTTPClient, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
@@ -35,6 +41,7 @@ public struct SysdigClient: SysdigQuerying {
         self.tokenProvider = token
         self.httpClient = httpClient
         self.logger = logger
+        self.now = now
     }
 
     /// `POST {base}/api/data` with `request.encodedBody()`.
@@ -68,7 +75,7 @@ public struct SysdigClient: SysdigQuerying {
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, from bytes: ByteBuffer, path: String) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, from bytes: ByteBuffer, path: String) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes.readableBytesView))
         } catch {

@@ -152,6 +152,15 @@ public protocol SysdigQuerying: Sendable {
     func queryData(_ request: SysdigDataRequest, timeout: Duration) async throws -> SysdigDataResponse
     /// Lists every metric descriptor (all pages).
     func metricDescriptors(timeout: Duration) async throws -> [SysdigMetricDescriptor]
+    /// Runs one instant query on the Prometheus-compatible API. `timeout` bounds the whole exchange.
+    func queryPromQL(_ request: PromQLRequest, timeout: Duration) async throws -> PromQLResponse
+}
+
+extension SysdigQuerying {
+    /// Backends that only speak the Data API refuse PromQL queries.
+    public func queryPromQL(_ request: PromQLRequest, timeout: Duration) async throws -> PromQLResponse {
+        throw SysdigError(code: .configuration, message: "this Sysdig backend does not support PromQL queries")
+    }
 }
 
 /// Everything that can go wrong talking to Sysdig. `message` is safe to show to

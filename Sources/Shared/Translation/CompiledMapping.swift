@@ -5,7 +5,23 @@ public struct CompiledMapping: Sendable, Hashable {
     /// One resource the alias describes and the Sysdig label naming its objects.
     public struct Target: Sendable, Hashable {
         public let resource: KubeResource
+        /// Data API: `kubernetes.pod.name`; PromQL: `kube_pod_name`.
         public let label: String
+        /// PromQL only: the `kube_workload_type` matched along with `kube_workload_name`.
+        public let workloadType: String?
+
+        public init(resource: KubeResource, label: String, workloadType: String? = nil) {
+            self.resource = resource
+            self.label = label
+            self.workloadType = workloadType
+        }
+
+        /// PromQL: the label carrying Kubernetes label `key` of these objects:
+        /// `kube_pod_label_app` for `app` when the object label is `kube_pod_name`.
+        public func promQLSelectorLabel(for key: String) -> String? {
+            guard label.hasSuffix("_name") else { return nil }
+            return String(label.dropLast("name".count)) + "label_" + PromQLLiteral.sanitizedLabelName(key)
+        }
 
         /// Prefix for object labels in selector queries: `kubernetes.pod` for
         /// `kubernetes.pod.name`, so `app=web` becomes `kubernetes.pod.label.app`.
@@ -18,8 +34,22 @@ public struct CompiledMapping: Sendable, Hashable {
     public let metadata: ObjectMeta
     public let spec: MappingSpec
     public let targets: [Target]
-    public let scope: ScopeExpression
-    public let valueMetric: SysdigDataRequest.Metric
+    /// The compiled backend.
+    public let backend: Backend
+
+    /// What the backend needs per query.
+    public enum Backend: Sendable, Hashable {
+        /// Data API: the parsed extra scope and the value metric.
+        case data(scope: ScopeExpression, valueMetric: SysdigDataRequest.Metric)
+        /// Prometheus-compatible API: the parsed template.
+        case promql(PromQLTemplate)
+    }
+
+    /// The extra scope of a Data API mapping (empty for PromQL).
+    public var scope: ScopeExpression {
+        if case .data(let scope, _) = backend { return scope }
+        return ScopeExpression()
+    }
 
     public var alias: String { spec.metricName }
     public var windowSeconds: Int { spec.window.seconds }
@@ -28,24 +58,45 @@ public struct CompiledMapping: Sendable, Hashable {
     public static func compile(_ mapping: MetricMapping) -> Result<CompiledMapping, MappingDecodingError> {
         let problems = MappingValidator.validate(mapping.spec)
         guard problems.isEmpty else { return .failure(MappingDecodingError(key: mapping.key, problems: problems)) }
-        do {
-            let scope = try ScopeExpression.parse(mapping.spec.sysdig.scope ?? "")
-            var targets: [Target] = []
-            for object in mapping.spec.objects {
-                guard let resource = KubeResource.lookup(object.resource),
-                    let label = object.label ?? resource.defaultSysdigLabel
-                else { continue }
-                targets.append(Target(resource: resource, label: label))
+        switch mapping.spec.backend {
+        case .sysdig(let sysdig):
+            do {
+                let scope = try ScopeExpression.parse(sysdig.scope ?? "")
+                var targets: [Target] = []
+                for object in mapping.spec.objects {
+                    guard let resource = KubeResource.lookup(object.resource),
+                        let label = object.label ?? resource.defaultSysdigLabel
+                    else { continue }
+                    targets.append(Target(resource: resource, label: label))
+                }
+                return .success(CompiledMapping(
+                    key: mapping.key, metadata: mapping.metadata, spec: mapping.spec, targets: targets,
+                    backend: .data(scope: scope, valueMetric: .init(
+                        id: sysdig.metric,
+                        aggregations: .init(time: sysdig.timeAggregation, group: sysdig.groupAggregation)))))
+            } catch {
+                return .failure(MappingDecodingError(
+                    key: mapping.key, problems: [FieldProblem("spec.sysdig.scope", error.description)]))
             }
-            let sysdig = mapping.spec.sysdig
-            return .success(CompiledMapping(
-                key: mapping.key, metadata: mapping.metadata, spec: mapping.spec, targets: targets, scope: scope,
-                valueMetric: .init(
-                    id: sysdig.metric,
-                    aggregations: .init(time: sysdig.timeAggregation, group: sysdig.groupAggregation))))
-        } catch {
-            return .failure(MappingDecodingError(
-                key: mapping.key, problems: [FieldProblem("spec.sysdig.scope", error.description)]))
+        case .promql(let promql):
+            do {
+                let template = try PromQLTemplate.parse(promql.query)
+                var targets: [Target] = []
+                for object in mapping.spec.objects {
+                    guard let resource = KubeResource.lookup(object.resource) else { continue }
+                    if let label = object.label {
+                        targets.append(Target(resource: resource, label: label))
+                    } else if let known = resource.defaultPromQLLabel {
+                        targets.append(Target(resource: resource, label: known.label, workloadType: known.workloadType))
+                    }
+                }
+                return .success(CompiledMapping(
+                    key: mapping.key, metadata: mapping.metadata, spec: mapping.spec, targets: targets,
+                    backend: .promql(template)))
+            } catch {
+                return .failure(MappingDecodingError(
+                    key: mapping.key, problems: [FieldProblem("spec.promql.query", error.description)]))
+            }
         }
     }
 

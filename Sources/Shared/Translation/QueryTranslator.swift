@@ -5,8 +5,11 @@ public struct TranslationError: Error, Sendable, Hashable, CustomStringConvertib
         case resourceNotCovered
         /// The alias is not served on the external API (404).
         case notExternal
-        /// A selector term cannot be expressed as a Sysdig scope term (400).
+        /// A selector term cannot be expressed as a Sysdig scope term or PromQL matcher (400).
         case unsupportedSelector
+        /// The substituted PromQL query does not parse: a template the validator let
+        /// through misbehaves with these values (500; never expected).
+        case invalidQuery
     }
 
     public var code: Code
@@ -14,11 +17,12 @@ public struct TranslationError: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String { message }
 }
 
-/// Compiles requests into Sysdig Data API queries. Every value placed into the
-/// filter goes through `ScopeTerm` (and so `ScopeLiteral.quote`): user input never
-/// changes the filter's structure.
+/// Compiles requests into Sysdig queries. Data API: every value placed into the
+/// filter goes through `ScopeTerm` (and so `ScopeLiteral.quote`). PromQL: every value
+/// goes through `PromQLLiteral.quote`. Either way user input never changes the
+/// query's structure.
 public struct QueryTranslator: Sendable {
-    /// Adds `kubernetes.cluster.name = '<name>'` to every query when set.
+    /// Adds `kubernetes.cluster.name = '<name>'` (PromQL: `kube_cluster_name="<name>"`) to every query when set.
     public var clusterName: String?
 
     public init(clusterName: String? = nil) {
@@ -26,6 +30,17 @@ public struct QueryTranslator: Sendable {
     }
 
     public func plan(for query: MetricQuery, mapping: CompiledMapping) throws(TranslationError) -> SysdigQueryPlan {
+        switch mapping.backend {
+        case .data(let scope, let valueMetric):
+            return try dataPlan(for: query, mapping: mapping, scope: scope, valueMetric: valueMetric)
+        case .promql(let template):
+            return try promQLPlan(for: query, mapping: mapping, template: template)
+        }
+    }
+
+    private func dataPlan(
+        for query: MetricQuery, mapping: CompiledMapping, scope: ScopeExpression, valueMetric: SysdigDataRequest.Metric
+    ) throws(TranslationError) -> SysdigQueryPlan {
         var terms: [ScopeTerm] = []
         if let clusterName { terms.append(try term(.equals, "kubernetes.cluster.name", [clusterName])) }
         var segmentLabel: String?
@@ -58,8 +73,8 @@ public struct QueryTranslator: Sendable {
             dataSourceType = nil
         }
         terms += try metricSelectorTerms(query.metricSelector)
-        let filter = ScopeExpression(terms: terms).and(mapping.scope)
-        var metrics = [mapping.valueMetric]
+        let filter = ScopeExpression(terms: terms).and(scope)
+        var metrics = [valueMetric]
         if let segmentLabel { metrics.insert(.init(id: segmentLabel), at: 0) }
         let request = SysdigDataRequest(
             last: mapping.windowSeconds, metrics: metrics, filter: filter.isEmpty ? nil : filter.rendered(),
@@ -70,7 +85,7 @@ public struct QueryTranslator: Sendable {
             multiplier: mapping.spec.multiplier, noData: mapping.spec.noData)
     }
 
-    private func covered(_ resource: KubeResource, by mapping: CompiledMapping) throws(TranslationError) -> CompiledMapping.Target {
+    func covered(_ resource: KubeResource, by mapping: CompiledMapping) throws(TranslationError) -> CompiledMapping.Target {
         guard let target = mapping.target(for: resource) else {
             let served = mapping.targets.map(\.resource.groupResource).joined(separator: ", ")
             throw TranslationError(

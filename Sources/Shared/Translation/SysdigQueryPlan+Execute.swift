@@ -3,19 +3,24 @@ extension SysdigQueryPlan {
     /// a backend that never returns a short page.
     public static let maxPages = 100
 
-    /// Sends the plan's request(s) and reads the samples. Segmented plans fetch
-    /// page after page until one comes back short, so every object is returned,
-    /// not just Sysdig's default top 10.
+    /// Sends the plan's request(s) and reads the samples. Segmented Data API plans
+    /// fetch page after page until one comes back short, so every object is returned,
+    /// not just Sysdig's default top 10. PromQL plans are always one request.
     public func execute(using sysdig: any SysdigQuerying, timeout: Duration) async throws -> [Sample] {
-        guard segmentLabel != nil else {
-            return samples(from: try await sysdig.queryData(request, timeout: timeout))
+        switch backendRequest {
+        case .promql(let request):
+            return samples(from: try await sysdig.queryPromQL(request, timeout: timeout))
+        case .data(let request):
+            guard segmentLabel != nil else {
+                return samples(from: try await sysdig.queryData(request, timeout: timeout))
+            }
+            var all: [Sample] = []
+            for page in 0..<Self.maxPages {
+                let response = try await sysdig.queryData(self.request(page: page) ?? request, timeout: timeout)
+                all += samples(from: response)
+                if response.data.count < Self.pageSize { break }
+            }
+            return all
         }
-        var all: [Sample] = []
-        for page in 0..<Self.maxPages {
-            let response = try await sysdig.queryData(request(page: page), timeout: timeout)
-            all += samples(from: response)
-            if response.data.count < Self.pageSize { break }
-        }
-        return all
     }
 }

@@ -1,8 +1,11 @@
 /// The exact Sysdig request for one `MetricQuery`, and how to read its answer.
+/// Backend-neutral: the same plan shape (and so the same cache, coalescing, rate
+/// limit, `explain` and provider path) serves the Data API and PromQL.
 public struct SysdigQueryPlan: Sendable, Hashable {
-    /// The request as sent (for segmented plans: the first page).
-    public let request: SysdigDataRequest
-    /// The segmentation label when one request returns a value per object.
+    /// The request as sent (for segmented Data API plans: the first page).
+    public let backendRequest: SysdigBackendRequest
+    /// The label naming one object when one request returns a value per object:
+    /// the Data API segmentation key, or the PromQL group-by label.
     public let segmentLabel: String?
     public let windowSeconds: Int
     public let multiplier: Double?
@@ -11,9 +14,42 @@ public struct SysdigQueryPlan: Sendable, Hashable {
     /// Segments asked for per page; Sysdig returns only 10 without explicit paging.
     public static let pageSize = 1000
 
-    /// The request for page `index` (0-based) of a segmented plan.
-    public func request(page index: Int) -> SysdigDataRequest {
-        var paged = request
+    public init(
+        backendRequest: SysdigBackendRequest, segmentLabel: String?, windowSeconds: Int, multiplier: Double?,
+        noData: NoDataPolicy
+    ) {
+        self.backendRequest = backendRequest
+        self.segmentLabel = segmentLabel
+        self.windowSeconds = windowSeconds
+        self.multiplier = multiplier
+        self.noData = noData
+    }
+
+    /// A Data API plan.
+    public init(
+        request: SysdigDataRequest, segmentLabel: String?, windowSeconds: Int, multiplier: Double?,
+        noData: NoDataPolicy
+    ) {
+        self.init(
+            backendRequest: .data(request), segmentLabel: segmentLabel, windowSeconds: windowSeconds,
+            multiplier: multiplier, noData: noData)
+    }
+
+    /// The Data API request, for Data API plans.
+    public var request: SysdigDataRequest? {
+        if case .data(let request) = backendRequest { return request }
+        return nil
+    }
+
+    /// The PromQL request, for PromQL plans.
+    public var promQLRequest: PromQLRequest? {
+        if case .promql(let request) = backendRequest { return request }
+        return nil
+    }
+
+    /// The Data API request for page `index` (0-based) of a segmented plan; nil for PromQL plans.
+    public func request(page index: Int) -> SysdigDataRequest? {
+        guard var paged = request else { return nil }
         if segmentLabel != nil {
             paged.paging = .init(from: index * Self.pageSize, to: (index + 1) * Self.pageSize - 1)
         }
@@ -26,6 +62,12 @@ public struct SysdigQueryPlan: Sendable, Hashable {
         public var value: Double
         /// Unix seconds of the sample when Sysdig gave one.
         public var timestamp: Int?
+
+        public init(object: String?, value: Double, timestamp: Int?) {
+            self.object = object
+            self.value = value
+            self.timestamp = timestamp
+        }
     }
 
     /// Reads values from an answer, applying the multiplier. Nulls and non-numbers are
