@@ -27,9 +27,11 @@ public struct SysdigSelfCheck: Service {
             let descriptors = try await client.metricDescriptors(timeout: timeout)
             logger.info("Sysdig is reachable", metadata: ["sysdig.metrics": "\(descriptors.count)"])
             let known = Set(descriptors.map(\.id))
-            for mapping in store.snapshot.readyMappings where !known.contains(mapping.valueMetric.id) {
+            for mapping in store.snapshot.readyMappings {
+                // PromQL templates name their metrics inside the query; only Data API ids are checked.
+                guard case .data(_, let metric) = mapping.backend, !known.contains(metric.id) else { continue }
                 logger.warning("Mapping names a metric Sysdig does not list", metadata: [
-                    "mapping": "\(mapping.key)", "sysdig.metric": "\(mapping.valueMetric.id)",
+                    "mapping": "\(mapping.key)", "sysdig.metric": "\(metric.id)",
                 ])
             }
         } catch let error as SysdigError {
