@@ -64,6 +64,12 @@ public final class MappingController: Service, Sendable {
         }
     }
 
+    /// Runs a reconcile pass even without a change (e.g. on becoming leader, so
+    /// the new leader writes any status its predecessor left stale).
+    public func requestReconcile() {
+        wake.yield()
+    }
+
     private func apply(_ update: MappingWatcher.Update) {
         state.withLock { state in
             switch update {

@@ -22,6 +22,7 @@ struct Serve: AsyncParsableCommand {
             help: "Mapping files or directories (files mode).")
     var mappings: [String] = []
 
+    @OptionGroup var kubernetes: KubernetesOptions
     @OptionGroup var sysdig: SysdigOptions
     @OptionGroup var server: ServerOptions
     @OptionGroup var logging: LoggingOptions
@@ -30,20 +31,24 @@ struct Serve: AsyncParsableCommand {
         if configSource == .files && mappings.isEmpty {
             throw ValidationError("--config-source files needs --mappings PATH...")
         }
-        if configSource == .kubernetes {
-            throw ValidationError("--config-source kubernetes is not available in this build yet; use --config-source files")
-        }
     }
 
     func run() async throws {
         let logger = logging.bootstrap()
         let store = ConfigStore()
-        let source = FileMappingSource(paths: mappings, store: store, logger: logger)
-        do {
-            try source.reload()
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(1)
+        let configServices: [any Service]
+        switch configSource {
+        case .files:
+            let source = FileMappingSource(paths: mappings, store: store, logger: logger)
+            do {
+                try source.reload()
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+            configServices = [source]
+        case .kubernetes:
+            configServices = try kubernetes.makeServices(store: store, logger: logger)
         }
         let token = try sysdig.tokenProvider()
         do {
@@ -55,10 +60,10 @@ struct Serve: AsyncParsableCommand {
         let client = SysdigClient(
             baseURL: sysdig.resolvedURL, token: token, httpClient: HTTPClient.shared, logger: logger)
         let adapter = try server.makeServer(
-            store: store, sysdig: client, sysdigOptions: sysdig, services: [source], logger: logger)
+            store: store, sysdig: client, sysdigOptions: sysdig, services: [], logger: logger)
         let selfCheck = SysdigSelfCheck(client: client, store: store, logger: logger, timeout: sysdig.timeout)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
+            services: configServices.map { .init(service: $0) } + [
                 .init(service: adapter.application),
                 .init(service: selfCheck, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
             ],

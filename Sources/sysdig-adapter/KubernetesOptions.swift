@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Operator
+import ServiceLifecycle
+import Shared
+import Synchronization
+
+/// Kubernetes mode flags: how to reach the API server and elect a leader.
+struct KubernetesOptions: ParsableArguments {
+    @Option(help: "Path to a kubeconfig (default: $KUBECONFIG, in-cluster, then ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "Elect a leader with a Lease; only the leader writes status and events.")
+    var leaderElect = true
+
+    @Option(help: "Namespace of the leader Lease (default: the pod's namespace).")
+    var leaderElectionNamespace: String?
+
+    @Option(help: "Namespace for events about cluster-scoped mappings.")
+    var clusterEventNamespace = "default"
+
+    /// The watch loop, status writer and leader elector, wired to one client.
+    func makeServices(store: ConfigStore, logger: Logger) throws -> [any Service] {
+        let configuration: KubernetesConfiguration
+        let client: KubernetesClient
+        do {
+            configuration = try KubernetesConfiguration.load(kubeconfigPath: kubeconfig)
+            client = try KubernetesClient(configuration: configuration, logger: logger)
+        } catch {
+            throw ValidationError("cannot reach Kubernetes: \(error.message)")
+        }
+        let identity = (Environment.value("POD_NAME") ?? ProcessInfo.processInfo.hostName) + "_" + UUID().uuidString.lowercased()
+        let events = EventRecorder(
+            api: client, reportingInstance: identity, logger: logger, clusterEventNamespace: clusterEventNamespace)
+        let leadership = LeadershipFlag(enabled: leaderElect)
+        let writer = StatusWriter(api: client, logger: logger, isLeader: { leadership.isLeader }, events: events)
+        let controller = MappingController(
+            api: client, store: store, logger: logger,
+            onPublish: { snapshot, objects in writer.enqueue(snapshot: snapshot, objects: objects) })
+        var services: [any Service] = [controller, writer]
+        if leaderElect {
+            var election = LeaderElector.Configuration(
+                namespace: leaderElectionNamespace ?? configuration.namespace, identity: identity)
+            election.name = "sysdig-adapter"
+            services.append(LeaderElector(
+                api: client, configuration: election, logger: logger,
+                onChange: { leading in
+                    leadership.set(leading)
+                    if leading { controller.requestReconcile() }
+                }))
+        }
+        logger.info("Watching mappings in Kubernetes", metadata: [
+            "kubernetes.source": "\(configuration.source)", "leader.identity": "\(identity)",
+        ])
+        return services
+    }
+}
+
+/// Whether this replica may write status: always when election is off.
+final class LeadershipFlag: Sendable {
+    private let state: Mutex<Bool>
+
+    init(enabled: Bool) {
+        state = Mutex(!enabled)
+    }
+
+    var isLeader: Bool { state.withLock { $0 } }
+
+    func set(_ leading: Bool) {
+        state.withLock { $0 = leading }
+    }
+}
