@@ -96,6 +96,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "Shared",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

@@ -70,6 +70,7 @@ struct MappingWatcher: Sendable {
             } catch is CancellationError {
                 return
             } catch {
+                if Task.isCancelled { return }  // shutting down: the error is the cancellation
                 let wait = (error as? KubeAPIError)?.retryAfter ?? backoff.next()
                 logger.warning("Watching mappings failed; retrying", metadata: [
                     "mapping.kind": "\(kind.rawValue)", "error": "\(error)", "retry.after": "\(wait)",

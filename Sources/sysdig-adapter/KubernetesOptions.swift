@@ -38,7 +38,8 @@ struct KubernetesOptions: ParsableArguments {
         let controller = MappingController(
             api: client, store: store, logger: logger,
             onPublish: { snapshot, objects in writer.enqueue(snapshot: snapshot, objects: objects) })
-        var services: [any Service] = [controller, writer]
+        // First in, last out: the client outlives everything that uses it.
+        var services: [any Service] = [KubernetesClientLifetime(client: client), controller, writer]
         if leaderElect {
             var election = LeaderElector.Configuration(
                 namespace: leaderElectionNamespace ?? configuration.namespace, identity: identity)
@@ -69,5 +70,15 @@ final class LeadershipFlag: Sendable {
 
     func set(_ leading: Bool) {
         state.withLock { $0 = leading }
+    }
+}
+
+/// Shuts the Kubernetes client down after every service using it has stopped.
+struct KubernetesClientLifetime: Service {
+    let client: KubernetesClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
     }
 }
