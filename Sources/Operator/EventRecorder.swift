@@ -27,16 +27,21 @@ public struct EventRecorder: Sendable {
     }
 
     func record(transition reason: String, previous: String?, status: MappingStatus, object: JSONValue, key: MappingKey) async {
+        await record(
+            reason: reason, type: reason == "Serving" ? "Normal" : "Warning", note: status.ready?.message ?? reason,
+            key: key, uid: object["metadata"]?["uid"]?.stringValue)
+    }
+
+    /// Creates one Event about a mapping.
+    func record(reason: String, type: String, note: String, key: MappingKey, uid: String?) async {
         let time = now()
         let namespace = key.namespace ?? clusterEventNamespace
         let nanos = UInt64(max(0, time.timeIntervalSince1970) * 1_000_000_000)
-        let type = reason == "Serving" ? "Normal" : "Warning"
         var regarding: [String: JSONValue] = [
             "apiVersion": .string(MappingKind.apiVersion), "kind": .string(key.kind.rawValue), "name": .string(key.name),
         ]
         if let ns = key.namespace { regarding["namespace"] = .string(ns) }
-        if let uid = object["metadata"]?["uid"]?.stringValue { regarding["uid"] = .string(uid) }
-        let note = status.ready?.message ?? reason
+        if let uid { regarding["uid"] = .string(uid) }
         let event: JSONValue = .object([
             "apiVersion": .string("events.k8s.io/v1"), "kind": .string("Event"),
             "metadata": .object([

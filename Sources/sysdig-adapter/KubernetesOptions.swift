@@ -17,11 +17,14 @@ struct KubernetesOptions: ParsableArguments {
     @Option(help: "Namespace of the leader Lease (default: the pod's namespace).")
     var leaderElectionNamespace: String?
 
+    @Option(help: "Seconds between writes of status.lastQuery (per mapping, at most one write per interval).")
+    var statusQueryInterval: Double = 30
+
     @Option(help: "Namespace for events about cluster-scoped mappings.")
     var clusterEventNamespace = "default"
 
     /// The watch loop, status writer and leader elector, wired to one client.
-    func makeServices(store: ConfigStore, logger: Logger) throws -> [any Service] {
+    func makeServices(store: ConfigStore, health: QueryHealthRecorder, logger: Logger) throws -> [any Service] {
         let configuration: KubernetesConfiguration
         let client: KubernetesClient
         do {
@@ -39,7 +42,11 @@ struct KubernetesOptions: ParsableArguments {
             api: client, store: store, logger: logger,
             onPublish: { snapshot, objects in writer.enqueue(snapshot: snapshot, objects: objects) })
         // First in, last out: the client outlives everything that uses it.
-        var services: [any Service] = [KubernetesClientLifetime(client: client), controller, writer]
+        let healthWriter = QueryHealthWriter(
+            api: client, recorder: health, logger: logger,
+            interval: .milliseconds(Int64(max(0.1, statusQueryInterval) * 1000)),
+            isLeader: { leadership.isLeader }, events: events)
+        var services: [any Service] = [KubernetesClientLifetime(client: client), controller, writer, healthWriter]
         if leaderElect {
             var election = LeaderElector.Configuration(
                 namespace: leaderElectionNamespace ?? configuration.namespace, identity: identity)

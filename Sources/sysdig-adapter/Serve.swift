@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
         let logger = logging.bootstrap()
         let store = ConfigStore()
         let configServices: [any Service]
+        var health: QueryHealthRecorder?
         switch configSource {
         case .files:
             let source = FileMappingSource(paths: mappings, store: store, logger: logger)
@@ -48,7 +49,9 @@ struct Serve: AsyncParsableCommand {
             }
             configServices = [source]
         case .kubernetes:
-            configServices = try kubernetes.makeServices(store: store, logger: logger)
+            let recorder = QueryHealthRecorder()
+            health = recorder
+            configServices = try kubernetes.makeServices(store: store, health: recorder, logger: logger)
         }
         let token = try sysdig.tokenProvider()
         do {
@@ -60,7 +63,7 @@ struct Serve: AsyncParsableCommand {
         let client = SysdigClient(
             baseURL: sysdig.resolvedURL, token: token, httpClient: HTTPClient.shared, logger: logger)
         let adapter = try server.makeServer(
-            store: store, sysdig: client, sysdigOptions: sysdig, services: [], logger: logger)
+            store: store, sysdig: client, sysdigOptions: sysdig, health: health, services: [], logger: logger)
         let selfCheck = SysdigSelfCheck(client: client, store: store, logger: logger, timeout: sysdig.timeout)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: configServices.map { .init(service: $0) } + [
@@ -106,7 +109,7 @@ struct ServerOptions: ParsableArguments {
 
     func makeServer(
         store: ConfigStore, sysdig client: any SysdigQuerying, sysdigOptions: SysdigOptions,
-        services: [any Service], logger: Logger,
+        health: QueryHealthRecorder? = nil, services: [any Service], logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> AdapterServer {
         var options = AdapterServerOptions()
@@ -122,6 +125,7 @@ struct ServerOptions: ParsableArguments {
             clusterName: sysdigOptions.resolvedClusterName)
         options.sysdigQPS = sysdigQPS
         options.sysdigBurst = sysdigBurst
+        options.health = health
         return try AdapterServer(
             store: store, sysdig: client, options: options, services: services, logger: logger,
             onServerRunning: { port in

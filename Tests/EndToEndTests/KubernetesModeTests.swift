@@ -74,6 +74,7 @@ import Testing
                     "--sysdig-url", "http://127.0.0.1:\(sysdigPort)",
                     "--sysdig-token-file", directory.appendingPathComponent("token").path,
                     "--cluster-name", "demo", "--bind-address", "127.0.0.1", "--secure-port", "0",
+                    "--status-query-interval", "0.2",
                 ])
                 let port = try #require(await adapter.port(), "adapter exited: \(adapter.log)")
                 let base = "https://127.0.0.1:\(port)"
@@ -96,6 +97,12 @@ import Testing
                 let (code, body) = try await Self.get(http, "\(base)/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/services/kuard/kuard_rps")
                 #expect(code == 200, "\(body)")
                 #expect(body.contains(#""metricName":"kuard_rps""#))
+                // The answer shows up in status.lastQuery (the printer column VALUE).
+                await kube.waitUntil { snapshot in
+                    snapshot.object(.sysdigMetricMappings, namespace: "default", name: "kuard")?["status"]?["lastQuery"]?["outcome"]?.stringValue == "Success"
+                }
+                let lastQuery = kube.object(.sysdigMetricMappings, namespace: "default", name: "kuard")?["status"]?["lastQuery"]
+                #expect(lastQuery?["value"]?.stringValue?.isEmpty == false)
 
                 // A mapping created later is served; a deleted one is gone at once.
                 try kube.seed(.clusterSysdigMetricMappings, object: Self.mapping("pods-rps", namespace: nil, alias: "pod_rps", resource: "pods"))

@@ -18,6 +18,8 @@ public struct AdapterServerOptions: Sendable {
     public var provider = MetricsProvider.Configuration()
     public var sysdigQPS: Double = 20
     public var sysdigBurst = 40
+    /// Records query outcomes for `status.lastQuery` (Kubernetes mode).
+    public var health: QueryHealthRecorder?
 
     public init() {}
 }
@@ -39,7 +41,8 @@ public struct AdapterServer: Sendable {
     ) throws {
         let provider = MetricsProvider(
             store: store, sysdig: sysdig, configuration: options.provider,
-            limiter: RateLimiter(qps: options.sysdigQPS, burst: options.sysdigBurst), logger: logger)
+            limiter: RateLimiter(qps: options.sysdigQPS, burst: options.sysdigBurst), logger: logger,
+            health: options.health)
         let certificates: ServingCertificateStore
         if let files = options.certificateFiles {
             certificates = try ServingCertificateStore(files: files, logger: logger)

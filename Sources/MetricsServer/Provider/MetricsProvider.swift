@@ -54,11 +54,13 @@ public final class MetricsProvider: Sendable {
     private let translator: QueryTranslator
     private let logger: Logger
     private let wallClock: @Sendable () -> Date
+    /// Where query outcomes go for `status.lastQuery` (Kubernetes mode).
+    public let health: QueryHealthRecorder?
 
     public init(
         store: ConfigStore, sysdig: any SysdigQuerying, configuration: Configuration,
         cache: QueryCache = QueryCache(), limiter: RateLimiter = RateLimiter(qps: 20, burst: 40),
-        logger: Logger, wallClock: @escaping @Sendable () -> Date = { Date() }
+        logger: Logger, wallClock: @escaping @Sendable () -> Date = { Date() }, health: QueryHealthRecorder? = nil
     ) {
         self.store = store
         self.sysdig = sysdig
@@ -68,6 +70,7 @@ public final class MetricsProvider: Sendable {
         self.translator = QueryTranslator(clusterName: configuration.clusterName)
         self.logger = logger
         self.wallClock = wallClock
+        self.health = health
     }
 
     /// Answers one query. Object queries return exactly one item.
@@ -90,8 +93,15 @@ public final class MetricsProvider: Sendable {
                 throw MetricsProviderError(code: .internalError, message: "the query for metric \(query.alias) could not be built; see the adapter's log")
             }
         }
-        let samples = try await run(plan, mapping: mapping)
-        return try items(for: query, plan: plan, samples: samples)
+        do {
+            let samples = try await run(plan, mapping: mapping)
+            let found = try items(for: query, plan: plan, samples: samples)
+            recordHealth(mapping, .ok, items: found, message: "\(found.count) value(s)")
+            return found
+        } catch {
+            recordHealth(mapping, error.code == .notFound ? .noData : .failed, items: [], message: error.message)
+            throw error
+        }
     }
 
     private func run(_ plan: SysdigQueryPlan, mapping: CompiledMapping) async throws(MetricsProviderError) -> [SysdigQueryPlan.Sample] {
@@ -156,6 +166,14 @@ public final class MetricsProvider: Sendable {
             guard case .value(let fallback) = plan.noData else { throw notFound(query, reason: noDataReason) }
             return [item(fallback, nil, object: nil, labels: labels)]
         }
+    }
+
+    private func recordHealth(
+        _ mapping: CompiledMapping, _ outcome: QueryHealthRecorder.Record.Outcome, items: [MetricItem], message: String
+    ) {
+        guard let health else { return }
+        let value = items.count == 1 ? items.first.flatMap { Quantity.format($0.value) } : nil
+        health.record(mapping.key, .init(time: wallClock(), outcome: outcome, value: value, message: message))
     }
 
     /// The Go library's NotFound messages (PROTOCOL.md A9), with our reason appended.
