@@ -20,6 +20,8 @@ public struct AdapterServerOptions: Sendable {
     public var sysdigBurst = 40
     /// Records query outcomes for `status.lastQuery` (Kubernetes mode).
     public var health: QueryHealthRecorder?
+    /// The adapter's self-metrics, served at `/metrics`.
+    public var metrics = AdapterMetrics()
 
     public init() {}
 }
@@ -29,6 +31,7 @@ public struct AdapterServerOptions: Sendable {
 public struct AdapterServer: Sendable {
     public let provider: MetricsProvider
     public let certificates: ServingCertificateStore
+    public let metrics: AdapterMetrics
     public let application: Application<RouterResponder<BasicRequestContext>>
 
     /// - Parameters:
@@ -42,7 +45,7 @@ public struct AdapterServer: Sendable {
         let provider = MetricsProvider(
             store: store, sysdig: sysdig, configuration: options.provider,
             limiter: RateLimiter(qps: options.sysdigQPS, burst: options.sysdigBurst), logger: logger,
-            health: options.health)
+            health: options.health, metrics: options.metrics)
         let certificates: ServingCertificateStore
         if let files = options.certificateFiles {
             certificates = try ServingCertificateStore(files: files, logger: logger)
@@ -53,14 +56,50 @@ public struct AdapterServer: Sendable {
                 logger: logger)
         }
         let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(metrics: options.metrics))
+        Self.addMetricsRoute(router, metrics: options.metrics, provider: provider, store: store)
         router.addHealthRoutes(HealthChecks(readyz: [HealthCheck(name: "config-loaded") { store.isLoaded }]))
         MetricsAPIRoutes(provider: provider, logger: logger).add(to: router)
         self.provider = provider
         self.certificates = certificates
+        self.metrics = options.metrics
         self.application = try makeMetricsApplication(
             router: router,
             configuration: MetricsServerConfiguration(bindAddress: options.bindAddress, port: options.port),
             certificates: certificates, services: services, logger: logger,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
+    }
+
+    /// `/metrics`: the Prometheus text format, with state read at scrape time.
+    static func addMetricsRoute(_ router: Router<BasicRequestContext>, metrics: AdapterMetrics, provider: MetricsProvider, store: ConfigStore) {
+        metrics.addCollector {
+            let cache = provider.cache.statistics
+            var lines = [
+                AdapterMetrics.line("sysdig_adapter_cache_hits_total", [], Double(cache.hits)),
+                AdapterMetrics.line("sysdig_adapter_cache_misses_total", [], Double(cache.misses)),
+                AdapterMetrics.line("sysdig_adapter_cache_coalesced_total", [], Double(cache.coalesced)),
+                AdapterMetrics.line("sysdig_adapter_cache_evictions_total", [], Double(cache.evictions)),
+                AdapterMetrics.line("sysdig_adapter_cache_entries", [], Double(provider.cache.count)),
+                AdapterMetrics.line("sysdig_adapter_rate_limiter_waits_total", [], Double(provider.limiter.waitCount)),
+                AdapterMetrics.line("sysdig_adapter_config_loaded", [], store.isLoaded ? 1 : 0),
+            ]
+            var states = ["ready": 0, "invalid": 0, "conflicting": 0]
+            for entry in store.snapshot.entries.values {
+                switch entry.state {
+                case .ready: states["ready", default: 0] += 1
+                case .invalid: states["invalid", default: 0] += 1
+                case .conflicting: states["conflicting", default: 0] += 1
+                }
+            }
+            for (state, count) in states.sorted(by: { $0.key < $1.key }) {
+                lines.append(AdapterMetrics.line("sysdig_adapter_mappings", [("state", state)], Double(count)))
+            }
+            return lines
+        }
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
     }
 }

@@ -8,6 +8,7 @@ struct GuardedSysdig: SysdigQuerying {
     let cache: QueryCache
     let limiter: RateLimiter
     let ttl: Duration
+    var metrics: AdapterMetrics? = nil
 
     func queryData(_ request: SysdigDataRequest, timeout: Duration) async throws -> SysdigDataResponse {
         let answer = try await guarded(.data(request), timeout: timeout) { base, remaining in
@@ -37,20 +38,35 @@ struct GuardedSysdig: SysdigQuerying {
         _ send: @escaping @Sendable (any SysdigQuerying, Duration) async throws -> SysdigBackendResponse
     ) async throws -> SysdigBackendResponse {
         let deadline = ContinuousClock.now + timeout
-        return try await cache.response(for: request, ttl: ttl) { [base, limiter] in
+        return try await cache.response(for: request, ttl: ttl) { [base, limiter, metrics] in
             try await limiter.acquire(deadline: deadline)
             let remaining = deadline - .now
             guard remaining > .zero else {
                 throw SysdigError(code: .timeout, message: "the request deadline passed while waiting for the rate limiter")
             }
+            let start = ContinuousClock.now
             do {
-                return try await send(base, remaining)
+                let response = try await send(base, remaining)
+                metrics?.sysdigRequest(outcome: "ok", duration: .now - start)
+                return response
             } catch let error as SysdigError {
+                metrics?.sysdigRequest(outcome: Self.outcome(error), duration: .now - start)
                 if error.code == .rateLimited || error.httpStatus == 503, let retryAfter = error.retryAfter {
                     limiter.pause(until: .now + retryAfter)
                 }
                 throw error
             }
+        }
+    }
+
+    /// The `outcome` label: ok, 4xx, 429, 5xx, timeout or error.
+    static func outcome(_ error: SysdigError) -> String {
+        if error.code == .timeout { return "timeout" }
+        switch error.httpStatus {
+        case 429?: return "429"
+        case let status? where (400..<500).contains(status): return "4xx"
+        case let status? where status >= 500: return "5xx"
+        default: return "error"
         }
     }
 }

@@ -56,11 +56,14 @@ public final class MetricsProvider: Sendable {
     private let wallClock: @Sendable () -> Date
     /// Where query outcomes go for `status.lastQuery` (Kubernetes mode).
     public let health: QueryHealthRecorder?
+    /// Self-metrics for Sysdig requests.
+    public let metrics: AdapterMetrics?
 
     public init(
         store: ConfigStore, sysdig: any SysdigQuerying, configuration: Configuration,
         cache: QueryCache = QueryCache(), limiter: RateLimiter = RateLimiter(qps: 20, burst: 40),
-        logger: Logger, wallClock: @escaping @Sendable () -> Date = { Date() }, health: QueryHealthRecorder? = nil
+        logger: Logger, wallClock: @escaping @Sendable () -> Date = { Date() }, health: QueryHealthRecorder? = nil,
+        metrics: AdapterMetrics? = nil
     ) {
         self.store = store
         self.sysdig = sysdig
@@ -71,6 +74,7 @@ public final class MetricsProvider: Sendable {
         self.logger = logger
         self.wallClock = wallClock
         self.health = health
+        self.metrics = metrics
     }
 
     /// Answers one query. Object queries return exactly one item.
@@ -106,7 +110,7 @@ public final class MetricsProvider: Sendable {
 
     private func run(_ plan: SysdigQueryPlan, mapping: CompiledMapping) async throws(MetricsProviderError) -> [SysdigQueryPlan.Sample] {
         let ttl = mapping.spec.cacheTTL?.duration ?? configuration.cacheTTL
-        let guarded = GuardedSysdig(base: sysdig, cache: cache, limiter: limiter, ttl: ttl)
+        let guarded = GuardedSysdig(base: sysdig, cache: cache, limiter: limiter, ttl: ttl, metrics: metrics)
         do {
             return try await plan.execute(using: guarded, timeout: configuration.sysdigTimeout)
         } catch let error as SysdigError {

@@ -1,0 +1,114 @@
+import Foundation
+import Prometheus
+import Synchronization
+
+/// The adapter's own metrics, exposed at `/metrics` in the Prometheus text format.
+/// Names follow Prometheus conventions (`sysdig_adapter_…_total`, `_seconds`).
+/// Counters and histograms live in a swift-prometheus registry; values that are
+/// state rather than events (cache statistics, mappings by state, leadership) are
+/// read at scrape time by `collectors`, so they can never drift.
+public final class AdapterMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let collectors = Mutex<[@Sendable () -> [String]]>([])
+    private let counters = Mutex<[String: Counter]>([:])
+    private let histograms = Mutex<[String: DurationHistogram]>([:])
+
+    static let latencyBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    public static let version = "0.1.0"
+
+    public init() {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "sysdig_adapter_build_info", unitName: "", helpText: "Build information."),
+            labels: [("version", Self.version)]
+        ).set(to: 1.0)
+    }
+
+    /// One answered API request: `kind` is discovery, object, selector, namespace,
+    /// external, health or other; `code` the HTTP status.
+    public func apiRequest(kind: String, version: String, code: Int, duration: Duration) {
+        counter(
+            "sysdig_adapter_api_requests_total", [("kind", kind), ("version", version), ("code", String(code))],
+            help: "Metrics API requests answered, by path kind, API version and HTTP code."
+        ).increment()
+        histogram(
+            "sysdig_adapter_api_request_duration_seconds", [("kind", kind)],
+            help: "Metrics API request latency, by path kind.").record(duration)
+    }
+
+    /// One request sent to Sysdig: `outcome` is ok, 4xx, 429, 5xx, timeout or error.
+    public func sysdigRequest(outcome: String, duration: Duration) {
+        counter(
+            "sysdig_adapter_sysdig_requests_total", [("outcome", outcome)],
+            help: "Requests sent to Sysdig, by outcome.").increment()
+        histogram(
+            "sysdig_adapter_sysdig_request_duration_seconds", [],
+            help: "Sysdig request latency.").record(duration)
+    }
+
+    /// One reconcile pass (a snapshot published).
+    public func reconciled(duration: Duration) {
+        counter("sysdig_adapter_reconciles_total", [], help: "Reconcile passes that published a snapshot.").increment()
+        histogram("sysdig_adapter_reconcile_duration_seconds", [], help: "Reconcile pass latency.").record(duration)
+    }
+
+    /// A watch (re)started; `relist` when it had to list again (first start or 410 Gone).
+    public func watchRestarted(kind: String, relist: Bool) {
+        counter(
+            relist ? "sysdig_adapter_watch_relists_total" : "sysdig_adapter_watch_restarts_total", [("kind", kind)],
+            help: relist ? "Full lists of a mapping kind (start and 410 Gone)." : "Watch streams opened, by mapping kind."
+        ).increment()
+    }
+
+    /// Adds a source of gauge lines (already in the text format) read at each scrape.
+    public func addCollector(_ collector: @escaping @Sendable () -> [String]) {
+        collectors.withLock { $0.append(collector) }
+    }
+
+    /// The Prometheus text exposition.
+    public func exposition() -> String {
+        var text = registry.emitToString()
+        for collector in collectors.withLock({ $0 }) {
+            for line in collector() { text += line + "\n" }
+        }
+        return text
+    }
+
+    /// `name{a="b"} value` with label values escaped as the text format requires.
+    public static func line(_ name: String, _ labels: [(String, String)] = [], _ value: Double) -> String {
+        let rendered = labels.map { key, value in
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+            return "\(key)=\"\(escaped)\""
+        }
+        let number = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        return rendered.isEmpty ? "\(name) \(number)" : "\(name){\(rendered.joined(separator: ","))} \(number)"
+    }
+
+    private func counter(_ name: String, _ labels: [(String, String)], help: String) -> Counter {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        return counters.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let made = registry.makeCounter(
+                descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+            cache[key] = made
+            return made
+        }
+    }
+
+    private func histogram(_ name: String, _ labels: [(String, String)], help: String) -> DurationHistogram {
+        let key = name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        return histograms.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let made = registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels,
+                buckets: Self.latencyBuckets)
+            cache[key] = made
+            return made
+        }
+    }
+}
