@@ -18,6 +18,9 @@ public struct AdapterServerOptions: Sendable {
     public var provider = MetricsProvider.Configuration()
     public var sysdigQPS: Double = 20
     public var sysdigBurst = 40
+    /// The Sysdig answer cache; nil builds a default one. Tests inject one with a
+    /// controllable clock (`QueryCache(now:)`) to expire entries without sleeping.
+    public var cache: QueryCache?
 
     public init() {}
 }
@@ -38,7 +41,7 @@ public struct AdapterServer: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         let provider = MetricsProvider(
-            store: store, sysdig: sysdig, configuration: options.provider,
+            store: store, sysdig: sysdig, configuration: options.provider, cache: options.cache ?? QueryCache(),
             limiter: RateLimiter(qps: options.sysdigQPS, burst: options.sysdigBurst), logger: logger)
         let certificates: ServingCertificateStore
         if let files = options.certificateFiles {
