@@ -75,22 +75,30 @@ final class MetricsAPIHarness: Sendable {
                 cacheTTL: .seconds(10), sysdigTimeout: .seconds(10), clusterName: "prod")
             configure(&options)
             let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            let server = try AdapterServer(
-                store: store, sysdig: sysdig, options: options, logger: logger,
-                onServerRunning: { port in
-                    portContinuation.yield(port)
-                    portContinuation.finish()
-                })
+            let server: AdapterServer
+            let client: HTTPClient
+            do {
+                server = try AdapterServer(
+                    store: store, sysdig: sysdig, options: options, logger: logger,
+                    onServerRunning: { port in
+                        portContinuation.yield(port)
+                        portContinuation.finish()
+                    })
+                client = try makeClient(trusting: try #require(server.certificates.current.caCertificatePEM))
+            } catch {
+                try await sysdigHTTP.shutdown()
+                throw error
+            }
             let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
-            let client = try makeClient(trusting: try #require(server.certificates.current.caCertificatePEM))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 var iterator = ports.makeAsyncIterator()
-                let port = try #require(await iterator.next())
-                let harness = MetricsAPIHarness(
-                    simulator: simulator, server: server, store: store, port: port, client: client)
+                let harness = await iterator.next().map { port in
+                    MetricsAPIHarness(simulator: simulator, server: server, store: store, port: port, client: client)
+                }
                 let outcome: Result<Void, any Error>
                 do {
+                    guard let harness else { throw HarnessError("the metrics server stopped before listening") }
                     try await body(harness)
                     outcome = .success(())
                 } catch {
@@ -103,7 +111,7 @@ final class MetricsAPIHarness: Sendable {
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
                 try outcome.get()
-                for text in harness.bodies.withLock({ $0 }) {
+                for text in harness?.bodies.withLock({ $0 }) ?? [] {
                     #expect(!text.contains(token), "a response carried the Sysdig token")
                     #expect(!text.contains(clientToken), "a response carried the configured token")
                 }
