@@ -54,14 +54,16 @@ enum LiveServer {
 
     /// One GET over a fresh client (so a fresh TLS handshake) that trusts only `caPEM`.
     ///
-    /// AsyncHTTPClient retries a failed handshake until its connect timeout, so tests that
-    /// expect a rejection pass a short one; it bounds the wait, the outcome is the same.
+    /// Connection establishment is not retried: a rejected certificate fails the request at
+    /// once with the handshake error. (With retries, AsyncHTTPClient keeps trying until its
+    /// connect timeout and, on a loaded machine, may report `connectTimeout` instead.)
     static func get(_ url: String, trusting caPEM: String, connectTimeout: TimeAmount = .seconds(10)) async throws -> Reply {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caPEM.utf8)))
         tls.certificateVerification = .fullVerification
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout.connect = connectTimeout
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
             let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))

@@ -27,7 +27,7 @@ struct TLSServingTests {
             #expect(reply.headers["x-content-type-options"] == "nosniff")
 
             await #expect {
-                _ = try await LiveServer.get("https://localhost:\(port)/healthz", trusting: other, connectTimeout: .milliseconds(500))
+                _ = try await LiveServer.get("https://localhost:\(port)/healthz", trusting: other)
             } throws: { error in
                 LiveServer.isCertificateRejection(error)
             }
@@ -60,12 +60,12 @@ struct TLSServingTests {
         try await LiveServer.with(router: Self.makeRouter(ready: ready), certificates: store) { port in
             let url = "https://localhost:\(port)/livez"
             #expect(try await LiveServer.get(url, trusting: caA).status == 200)
-            await #expect { _ = try await LiveServer.get(url, trusting: caB, connectTimeout: .milliseconds(500)) } throws: { LiveServer.isCertificateRejection($0) }
+            await #expect { _ = try await LiveServer.get(url, trusting: caB) } throws: { LiveServer.isCertificateRejection($0) }
 
             try Self.write(second, to: files)
             #expect(store.reloadIfChanged() == true)
             #expect(try await LiveServer.get(url, trusting: caB).status == 200)
-            await #expect { _ = try await LiveServer.get(url, trusting: caA, connectTimeout: .milliseconds(500)) } throws: { LiveServer.isCertificateRejection($0) }
+            await #expect { _ = try await LiveServer.get(url, trusting: caA) } throws: { LiveServer.isCertificateRejection($0) }
 
             // A broken rewrite keeps serving B.
             try "not a certificate".write(toFile: files.certificateFile, atomically: true, encoding: .utf8)

@@ -157,7 +157,9 @@ struct SysdigClientTests {
             let error = await #expect(throws: SysdigError.self) {
                 try await client.queryData(Self.podRequest(), timeout: .milliseconds(500))
             }
-            #expect(ContinuousClock.now - started < .milliseconds(2500))
+            // The simulator would answer after 60 s; the client must give up near its 0.5 s
+            // deadline. The bound is loose so a loaded 2-core machine cannot fail it.
+            #expect(ContinuousClock.now - started < .seconds(15))
             #expect(error?.code == .timeout)
             expectTokenFree(error)
         }
@@ -211,7 +213,7 @@ struct SysdigClientTests {
         let error = await #expect(throws: SysdigError.self) {
             try await client.queryData(Self.podRequest(), timeout: .seconds(1))
         }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(15))  // loose: a loaded machine must not fail it
         #expect(error?.code == .unavailable)
         #expect(error?.message.contains("Sysdig at 127.0.0.1 is not reachable") == true)
         expectTokenFree(error)

@@ -22,6 +22,9 @@ public struct AdapterServerOptions: Sendable {
     public var health: QueryHealthRecorder?
     /// The adapter's self-metrics, served at `/metrics`.
     public var metrics = AdapterMetrics()
+    /// The Sysdig answer cache; nil builds a default one. Tests inject one with a
+    /// controllable clock (`QueryCache(now:)`) to expire entries without sleeping.
+    public var cache: QueryCache?
 
     public init() {}
 }
@@ -43,7 +46,7 @@ public struct AdapterServer: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         let provider = MetricsProvider(
-            store: store, sysdig: sysdig, configuration: options.provider,
+            store: store, sysdig: sysdig, configuration: options.provider, cache: options.cache ?? QueryCache(),
             limiter: RateLimiter(qps: options.sysdigQPS, burst: options.sysdigBurst), logger: logger,
             health: options.health, metrics: options.metrics)
         let certificates: ServingCertificateStore

@@ -18,6 +18,15 @@ public struct MetricsAPIRoutes: Sendable {
     public func add<Context: RequestContext>(to router: Router<Context>) {
         router.get("/apis") { request, _ in try await self.handle(request) }
         router.get("/apis/**") { request, _ in try await self.handle(request) }
+        // The API is read-only. Without these routes a write would get the router's empty 404
+        // rather than a Status. The Go server answers 405 MethodNotAllowed.
+        for path: RouterPath in ["/apis", "/apis/**"] {
+            for method: HTTPRequest.Method in [.post, .put, .patch, .delete] {
+                router.on(path, method: method) { _, _ -> Response in
+                    throw KubeStatusError(.methodNotAllowed())
+                }
+            }
+        }
     }
 
     /// Answers one request; every failure is a Kubernetes Status.

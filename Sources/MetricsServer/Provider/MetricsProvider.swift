@@ -128,8 +128,17 @@ public final class MetricsProvider: Sendable {
     /// 503 for what may pass (throttling, outages, timeouts), 500 for configuration
     /// problems, whose details stay in the log.
     static func status(for error: SysdigError) -> MetricsProviderError {
-        let retry = error.retryAfter.map { Int($0.components.seconds) }
+        // Whole seconds, rounded up: a 0.4 s pause must not read as "retry now" (0 is omitted).
+        let retry = error.retryAfter.map { wait in
+            let (seconds, fraction) = wait.components
+            return Int(seconds) + (fraction > 0 ? 1 : 0)
+        }
         switch error.code {
+        case .rateLimited where error.httpStatus == nil:
+            // Refused by our own limiter (--sysdig-qps/--sysdig-burst or a 429's pause), not by Sysdig.
+            return .init(
+                code: .unavailable, message: "the adapter's Sysdig request budget is exhausted; try again later",
+                retryAfterSeconds: retry ?? 1)
         case .rateLimited:
             return .init(code: .unavailable, message: "Sysdig is rate-limiting the adapter; try again later", retryAfterSeconds: retry ?? 10)
         case .unavailable:

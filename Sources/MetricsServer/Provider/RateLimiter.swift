@@ -31,20 +31,23 @@ public final class RateLimiter: Sendable {
     /// Waits for a slot. Throws `SysdigError.rateLimited` without waiting when the
     /// slot (or a Retry-After pause) is later than `deadline`.
     public func acquire(deadline: ContinuousClock.Instant) async throws {
-        let slot: ContinuousClock.Instant? = state.withLock { state in
+        let slot: Result<ContinuousClock.Instant, SysdigError> = state.withLock { state in
             let now = ContinuousClock.now
             var start = max(now, state.theoreticalArrival - interval * (burst - 1))
             if let paused = state.pausedUntil, paused > start { start = paused }
-            guard interval > .zero || start > now else { return now }
-            guard start <= deadline else { return nil }
+            guard interval > .zero || start > now else { return .success(now) }
+            guard start <= deadline else {
+                // Tell the client when a slot frees up, so its Retry-After is honest.
+                return .failure(SysdigErrorFactory.rateLimited(
+                    "the adapter's Sysdig rate limit leaves no slot before the request deadline",
+                    retryAfter: now.duration(to: start)))
+            }
             state.theoreticalArrival = max(state.theoreticalArrival, start) + interval
             if start > now { state.waits += 1 }
-            return start
+            return .success(start)
         }
-        guard let slot else {
-            throw SysdigErrorFactory.rateLimited("the adapter's Sysdig rate limit leaves no slot before the request deadline")
-        }
-        if slot > .now { try await Task.sleep(until: slot, clock: .continuous) }
+        let instant = try slot.get()
+        if instant > .now { try await Task.sleep(until: instant, clock: .continuous) }
     }
 
     /// Pauses all requests until `instant` (a Sysdig 429 with Retry-After).
@@ -56,7 +59,7 @@ public final class RateLimiter: Sendable {
 }
 
 enum SysdigErrorFactory {
-    static func rateLimited(_ message: String) -> SysdigError {
-        SysdigError(code: .rateLimited, message: message)
+    static func rateLimited(_ message: String, retryAfter: Duration? = nil) -> SysdigError {
+        SysdigError(code: .rateLimited, message: message, retryAfter: retryAfter)
     }
 }

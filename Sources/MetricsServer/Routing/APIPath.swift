@@ -63,6 +63,10 @@ public enum APIPath: Sendable, Hashable {
     private static func customQuery(_ tail: [String], query: [String: String]) throws(APIPathError) -> MetricQuery {
         let metricSelector = try selector(query["metricLabelSelector"], parameter: "metricLabelSelector")
         switch tail.count {
+        case 3 where tail[0] == "namespaces":
+            // /namespaces/{ns}/{m} is not a namespace metric (only /namespaces/{ns}/metrics/{m} is):
+            // the Go server reads it as resource {m} in namespace {ns} with no name (PROTOCOL.md A1).
+            throw .notFound()
         case 3:
             // /{resource}/{name}/{metric}: root-scoped objects, or a namespaced resource across all namespaces.
             return try objectQuery(resource: tail[0], namespace: nil, name: tail[1], metric: tail[2], query: query, metricSelector: metricSelector)

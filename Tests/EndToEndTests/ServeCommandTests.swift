@@ -1,0 +1,217 @@
+import Foundation
+import Shared
+import Synchronization
+import Testing
+
+/// The built `sysdig-adapter serve` binary against an in-process Sysdig simulator,
+/// queried with the real `kubectl`, then stopped with SIGTERM.
+@Suite struct ServeCommandTests {
+    static var kubectl: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/kubectl" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test(.enabled(if: kubectl != nil, "kubectl is not on PATH (install the Debian package kubernetes-client)"))
+    func kubectlQueriesTheServedAPIs() async throws {
+        let kubectl = try #require(Self.kubectl)
+        let binary = try #require(AdapterBinary.path, "build sysdig-adapter first (hack/test.sh does)")
+        let token = "e2e-token-" + UUID().uuidString.lowercased()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tokenFile = directory.appendingPathComponent("token")
+        try (token + "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
+        let kubeconfig = directory.appendingPathComponent("kubeconfig")
+        try "apiVersion: v1\nkind: Config\n".write(to: kubeconfig, atomically: true, encoding: .utf8)
+
+        // An empty kubeconfig and HOME: only the flags decide where kubectl goes.
+        var environment = ProcessInfo.processInfo.environment
+        environment["KUBECONFIG"] = kubeconfig.path
+        environment["HOME"] = directory.path
+
+        let simulator = SysdigSimulator(token: token, world: SysdigSimulator.demo(clusterName: "demo"))
+        try await simulator.withRunning { sysdigPort in
+            let adapter = try ChildProcess(binary, [
+                "serve", "--config-source", "files", "--mappings", "crds/examples",
+                "--sysdig-url", "http://127.0.0.1:\(sysdigPort)", "--sysdig-token-file", tokenFile.path,
+                "--bind-address", "127.0.0.1", "--secure-port", "0", "--cluster-name", "demo",
+            ])
+            do {
+                // serve logs "Serving the metrics APIs" with server.address=HOST:PORT once bound.
+                let port = try #require(await adapter.servingPort(), "serve did not report its port: \(adapter.stderr)")
+                let kubectlRun = { (path: String) throws -> [String: Any] in
+                    let result = try runProcess(kubectl, [
+                        "get", "--raw", path, "--server", "https://127.0.0.1:\(port)",
+                        "--insecure-skip-tls-verify", "--token", "x",
+                    ], environment: environment)
+                    #expect(result.status == 0, "kubectl get --raw \(path): \(result.stderr)")
+                    let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+                    return try #require(json, "not a JSON object: \(result.stdout)")
+                }
+                try check(kubectlRun, simulator: simulator, token: token)
+            } catch {
+                adapter.kill()
+                throw error
+            }
+            let status = await adapter.terminate()
+            #expect(status == 0, "serve did not shut down cleanly: \(adapter.stderr)")
+            #expect(!adapter.stderr.contains(token))
+        }
+    }
+
+    private func check(
+        _ get: (String) throws -> [String: Any], simulator: SysdigSimulator, token: String
+    ) throws {
+        let discovery = try get("/apis/custom.metrics.k8s.io/v1beta2")
+        #expect(discovery["kind"] as? String == "APIResourceList")
+        let names = (discovery["resources"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names.contains("pods/cpu_usage"))
+        #expect(names.contains("services/kuard_rps"))
+        #expect(names.contains("deployments.apps/http_requests_per_second"))
+        let external = try get("/apis/external.metrics.k8s.io/v1beta1")
+        #expect((external["resources"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["queue_messages"])
+
+        let byName = try get("/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/services/kuard/kuard_rps")
+        #expect(byName["kind"] as? String == "MetricValueList")
+        #expect(byName["apiVersion"] as? String == "custom.metrics.k8s.io/v1beta1")
+        let item = try #require((byName["items"] as? [[String: Any]])?.first)
+        #expect((byName["items"] as? [Any])?.count == 1)
+        #expect(item["metricName"] as? String == "kuard_rps")
+        #expect(item["window"] as? Int == 60)
+        let object = item["describedObject"] as? [String: Any]
+        #expect(object?["kind"] as? String == "Service")
+        #expect(object?["name"] as? String == "kuard")
+        #expect(object?["namespace"] as? String == "default")
+
+        let bySelector = try get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/*/cpu_usage?labelSelector=app%3Dweb")
+        let pods = (bySelector["items"] as? [[String: Any]] ?? []).compactMap {
+            ($0["describedObject"] as? [String: Any])?["name"] as? String
+        }
+        #expect(Set(pods) == ["web-5d8f6-abc12", "web-5d8f6-def34", "web-5d8f6-ghi56", "web-5d8f6-jkl78"])
+        #expect((bySelector["items"] as? [[String: Any]])?.allSatisfy {
+            ($0["metric"] as? [String: Any])?["name"] as? String == "cpu_usage" && $0["windowSeconds"] as? Int == 60
+        } == true)
+
+        let queue = try get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_messages?labelSelector=rabbitmq.queue.name%3Dorders")
+        #expect(queue["kind"] as? String == "ExternalMetricValueList")
+        let series = try #require((queue["items"] as? [[String: Any]])?.first)
+        #expect(series["metricLabels"] as? [String: String] == ["rabbitmq.queue.name": "orders"])
+        #expect(series["window"] as? Int == 30)
+        // A Kubernetes quantity the HPA can read (the simulated queue holds 5 to 765 messages).
+        let milli = try Quantity.milliValue(of: series["value"] as? String ?? "")
+        #expect((5_000...765_000).contains(milli), "\(series)")
+
+        let data = simulator.requests.filter { $0.path == "/api/data" }
+        #expect(data.count == 3)
+        #expect(data.allSatisfy { $0.authorized })
+        #expect(data.allSatisfy { ($0.jsonBody?["filter"] as? String)?.hasPrefix("kubernetes.cluster.name = 'demo'") == true })
+    }
+}
+
+/// A child process whose standard error is collected as it arrives.
+final class ChildProcess: Sendable {
+    private struct State {
+        var stderr = ""
+        var portWaiters: [CheckedContinuation<Int?, Never>] = []
+        var finished = false
+        var exitStatus: Int32?
+        var exitWaiters: [CheckedContinuation<Int32, Never>] = []
+    }
+
+    private let process: Process
+    private let state = Mutex(State())
+
+    init(_ executable: String, _ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = AdapterBinary.packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
+            self?.received(data, closed: data.isEmpty)
+        }
+        process.terminationHandler = { [weak self] process in
+            self?.exited(process.terminationStatus)
+        }
+        try process.run()
+    }
+
+    /// Everything written to standard error so far.
+    var stderr: String { state.withLock { $0.stderr } }
+
+    /// The port in serve's "Serving the metrics APIs" log line (`server.address=HOST:PORT`),
+    /// waiting for it; nil if the process ends without logging it.
+    func servingPort() async -> Int? {
+        await withCheckedContinuation { continuation in
+            let immediate: Int?? = state.withLock { state in
+                if let port = Self.port(in: state.stderr) { return .some(port) }
+                if state.finished { return .some(nil) }
+                state.portWaiters.append(continuation)
+                return nil
+            }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit status; SIGKILLs after `grace` (then the
+    /// status is the signal's, so a hang fails the test instead of blocking it).
+    func terminate(grace: Duration = .seconds(30)) async -> Int32 {
+        process.terminate()
+        let guardTask = Task { [weak self] in
+            try await Task.sleep(for: grace)
+            self?.kill()
+        }
+        defer { guardTask.cancel() }
+        return await withCheckedContinuation { continuation in
+            let status: Int32? = state.withLock { state in
+                if let status = state.exitStatus { return status }
+                state.exitWaiters.append(continuation)
+                return nil
+            }
+            if let status { continuation.resume(returning: status) }
+        }
+    }
+
+    /// SIGKILL, for cleanup after a failure.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    private func received(_ data: Data, closed: Bool) {
+        let (waiters, port): ([CheckedContinuation<Int?, Never>], Int?) = state.withLock { state in
+            state.stderr += String(decoding: data, as: UTF8.self)
+            if closed { state.finished = true }
+            let port = Self.port(in: state.stderr)
+            guard port != nil || state.finished else { return ([], nil) }
+            defer { state.portWaiters = [] }
+            return (state.portWaiters, port)
+        }
+        for waiter in waiters { waiter.resume(returning: port) }
+    }
+
+    private func exited(_ status: Int32) {
+        let (exitWaiters, portWaiters, port) = state.withLock { state in
+            state.exitStatus = status
+            state.finished = true
+            defer {
+                state.exitWaiters = []
+                state.portWaiters = []
+            }
+            return (state.exitWaiters, state.portWaiters, Self.port(in: state.stderr))
+        }
+        for waiter in exitWaiters { waiter.resume(returning: status) }
+        for waiter in portWaiters { waiter.resume(returning: port) }
+    }
+
+    static func port(in text: String) -> Int? {
+        guard let marker = text.range(of: "server.address=") else { return nil }
+        let rest = text[marker.upperBound...].prefix { !$0.isWhitespace }
+        guard let colon = rest.lastIndex(of: ":") else { return nil }
+        return Int(rest[rest.index(after: colon)...].prefix { $0.isNumber })
+    }
+}
