@@ -69,14 +69,14 @@ import Testing
                     contexts: [{name: test, context: {cluster: test, user: test, namespace: sysdig-metrics}}]
                     current-context: test
                     """.write(to: kubeconfig, atomically: true, encoding: .utf8)
-                let adapter = try AdapterProcess(arguments: [
+                let adapter = try ChildProcess(try AdapterBinary.require(), [
                     "serve", "--config-source", "kubernetes", "--kubeconfig", kubeconfig.path,
                     "--sysdig-url", "http://127.0.0.1:\(sysdigPort)",
                     "--sysdig-token-file", directory.appendingPathComponent("token").path,
                     "--cluster-name", "demo", "--bind-address", "127.0.0.1", "--secure-port", "0",
                     "--status-query-interval", "0.2",
                 ])
-                let port = try #require(await adapter.port(), "adapter exited: \(adapter.log)")
+                let port = try #require(await adapter.servingPort(), "adapter exited: \(adapter.stderr)")
                 let base = "https://127.0.0.1:\(port)"
 
                 // The leader writes status: Ready on the good mapping, the field problem on the bad one.
@@ -118,9 +118,9 @@ import Testing
                 }
                 #expect(gone)
 
-                #expect(adapter.terminate() == 0, "\(adapter.log)")
-                #expect(!adapter.log.contains(sysdigToken))
-                #expect(!adapter.log.contains("kube-token"))
+                #expect(await adapter.terminate() == 0, "\(adapter.stderr)")
+                #expect(!adapter.stderr.contains(sysdigToken))
+                #expect(!adapter.stderr.contains("kube-token"))
                 // The lease was released on shutdown.
                 let lease = kube.object(.leases, namespace: "sysdig-metrics", name: "sysdig-adapter")
                 #expect(lease?["spec"]?["holderIdentity"]?.stringValue == "")
