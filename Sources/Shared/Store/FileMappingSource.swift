@@ -10,7 +10,7 @@ public final class FileMappingSource: Service, Sendable {
     private typealias Invalid = (key: MappingKey, problems: [FieldProblem], origin: String?)
 
     private struct FileState: Sendable {
-        var fingerprint: String
+        var fingerprint: FileIdentity?
         /// The content of the last version in which every document was valid.
         var lastGood: [MetricMapping]?
         /// What the file currently contributes to the configuration.
@@ -72,7 +72,7 @@ public final class FileMappingSource: Service, Sendable {
     ) -> ConfigSnapshot {
         var next: [String: FileState] = [:]
         for file in fileList {
-            var state = previous[file] ?? FileState(fingerprint: "", lastGood: nil)
+            var state = previous[file] ?? FileState(fingerprint: nil, lastGood: nil)
             if let content = contents[file] {
                 state.fingerprint = Self.fingerprint(of: file)
                 let decoded = Self.split(content)
@@ -145,15 +145,8 @@ public final class FileMappingSource: Service, Sendable {
         }
     }
 
-    /// Size, modification time and inode: cheap, and changes when Kubernetes swaps a
-    /// ConfigMap's symlinked directory or an editor rewrites the file.
-    static func fingerprint(of file: String) -> String {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: (file as NSString).resolvingSymlinksInPath) else {
-            return "missing"
-        }
-        let size = attributes[.size].map { "\($0)" } ?? ""
-        let date = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let inode = attributes[.systemFileNumber].map { "\($0)" } ?? ""
-        return "\(size):\(date):\(inode)"
+    /// Changes when Kubernetes swaps a ConfigMap's symlinked directory or an editor rewrites the file.
+    static func fingerprint(of file: String) -> FileIdentity? {
+        FileIdentity.of(path: file)
     }
 }

@@ -27,7 +27,7 @@ extension SysdigClient {
         do {
             let headDeadline = NIODeadline.now() + TimeAmount(ContinuousClock.now.duration(to: deadline))
             let response = try await httpClient.execute(request, deadline: headDeadline, logger: logger)
-            let body = try await Self.withDeadline(ContinuousClock.now.duration(to: deadline)) {
+            let body = try await withDeadline(ContinuousClock.now.duration(to: deadline)) {
                 try await response.body.collect(upTo: Self.maxResponseBytes)
             }
             outcome = Outcome(
@@ -74,24 +74,5 @@ extension SysdigClient {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         return request
-    }
-
-    /// Races `operation` against a sleep. AsyncHTTPClient's deadline stops at the
-    /// response head (and reports a refused connect as such), so this covers the body.
-    static func withDeadline<T: Sendable>(
-        _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw HTTPClientError.deadlineExceeded
-            }
-            return value
-        }
     }
 }

@@ -35,15 +35,8 @@ public struct StaticSysdigToken: SysdigTokenProviding {
 /// a restart. Kubernetes swaps the `..data` symlink on rotation, which changes the
 /// resolved path. Safe to share between tasks: the cache sits behind one `Mutex`.
 public final class FileSysdigToken: SysdigTokenProviding {
-    private struct Stamp: Equatable {
-        var resolvedPath: String
-        var inode: Int?
-        var size: Int?
-        var modified: Date?
-    }
-
     private struct Cache {
-        var stamp: Stamp
+        var stamp: FileIdentity
         var token: String
     }
 
@@ -70,19 +63,11 @@ public final class FileSysdigToken: SysdigTokenProviding {
         return token
     }
 
-    private func currentStamp() throws -> Stamp {
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: resolved)
-        } catch {
+    private func currentStamp() throws -> FileIdentity {
+        guard let identity = FileIdentity.of(path: path) else {
             throw unreadable(reason: "it does not exist or cannot be inspected")
         }
-        return Stamp(
-            resolvedPath: resolved,
-            inode: (attributes[.systemFileNumber] as? NSNumber)?.intValue,
-            size: (attributes[.size] as? NSNumber)?.intValue,
-            modified: attributes[.modificationDate] as? Date)
+        return identity
     }
 
     private func readToken(at resolvedPath: String) throws -> String {

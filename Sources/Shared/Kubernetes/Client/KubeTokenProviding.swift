@@ -33,15 +33,8 @@ public struct StaticKubeToken: KubeTokenProviding {
 /// file's identity changes (resolved path, inode, size, modification time), whichever
 /// comes first. Safe to share between tasks: the cache sits behind one `Mutex`.
 public final class FileKubeToken: KubeTokenProviding {
-    private struct Stamp: Equatable {
-        var resolvedPath: String
-        var inode: Int?
-        var size: Int?
-        var modified: Date?
-    }
-
     private struct Cache {
-        var stamp: Stamp
+        var stamp: FileIdentity
         var readAt: ContinuousClock.Instant
         var token: String
     }
@@ -80,16 +73,11 @@ public final class FileKubeToken: KubeTokenProviding {
         return token
     }
 
-    private func currentStamp() throws(KubeAPIError) -> Stamp {
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else {
+    private func currentStamp() throws(KubeAPIError) -> FileIdentity {
+        guard let identity = FileIdentity.of(path: path) else {
             throw unreadable("it does not exist or cannot be inspected")
         }
-        return Stamp(
-            resolvedPath: resolved,
-            inode: (attributes[.systemFileNumber] as? NSNumber)?.intValue,
-            size: (attributes[.size] as? NSNumber)?.intValue,
-            modified: attributes[.modificationDate] as? Date)
+        return identity
     }
 
     private func readToken(at resolvedPath: String) throws(KubeAPIError) -> String {

@@ -54,7 +54,7 @@ extension KubernetesClient {
                 request, deadline: .now() + TimeAmount(requestTimeout), logger: logger)
             status = Int(response.status.code)
             retryAfter = response.headers.first(name: "Retry-After")
-            bytes = try await Self.withDeadline(ContinuousClock.now.duration(to: deadline)) {
+            bytes = try await withDeadline(ContinuousClock.now.duration(to: deadline)) {
                 try await response.body.collect(upTo: Self.maxResponseBytes)
             }
         } catch {
@@ -119,23 +119,5 @@ extension KubernetesClient {
         return KubeAPIError(
             code: .transport,
             message: KubeAPIError.truncate("\(operation) to \(configuration.server) failed: \(String(describing: error))", limit: 400))
-    }
-
-    /// Races `operation` against a sleep: AsyncHTTPClient's deadline stops at the response head.
-    static func withDeadline<T: Sendable>(
-        _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw HTTPClientError.deadlineExceeded
-            }
-            return value
-        }
     }
 }

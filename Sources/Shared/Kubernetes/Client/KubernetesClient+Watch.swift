@@ -31,7 +31,7 @@ extension KubernetesClient {
         }
         guard response.status.code == 200 else {
             let retryAfter = response.headers.first(name: "Retry-After")
-            let body = (try? await Self.withDeadline(requestTimeout) { try await response.body.collect(upTo: 1 << 20) })
+            let body = (try? await withDeadline(requestTimeout) { try await response.body.collect(upTo: 1 << 20) })
                 ?? ByteBuffer()
             throw KubeAPIError.fromResponse(
                 httpStatus: Int(response.status.code), body: Data(body.readableBytesView), retryAfter: retryAfter,
