@@ -18,6 +18,11 @@ public struct AdapterServerOptions: Sendable {
     public var provider = MetricsProvider.Configuration()
     public var sysdigQPS: Double = 20
     public var sysdigBurst = 40
+    /// Delegated authentication; nil treats every caller as anonymous (`--authentication-mode none`).
+    /// When set, the TLS handshake requests (never requires) client certificates.
+    public var authenticator: RequestAuthenticator?
+    /// Delegated authorization; nil allows every request (`--authorization-mode always-allow`).
+    public var authorizer: SubjectAccessReviewer?
 
     public init() {}
 }
@@ -27,7 +32,7 @@ public struct AdapterServerOptions: Sendable {
 public struct AdapterServer: Sendable {
     public let provider: MetricsProvider
     public let certificates: ServingCertificateStore
-    public let application: Application<RouterResponder<BasicRequestContext>>
+    public let application: Application<RouterResponder<AdapterRequestContext>>
 
     /// - Parameters:
     ///   - services: services the application owns and runs (config source, simulator...).
@@ -49,15 +54,20 @@ public struct AdapterServer: Sendable {
                     host: "sysdig-adapter", dnsNames: options.extraDNSNames, ipAddresses: options.extraIPAddresses),
                 logger: logger)
         }
-        let router = Router()
+        let router = Router(context: AdapterRequestContext.self)
+        // First, so it wraps every route and the not-found answer alike.
+        router.add(middleware: DelegatedAuthMiddleware(
+            authenticator: options.authenticator, authorizer: options.authorizer, logger: logger))
         router.addHealthRoutes(HealthChecks(readyz: [HealthCheck(name: "config-loaded") { store.isLoaded }]))
+        router.addOpenAPIRoutes()
         MetricsAPIRoutes(provider: provider, logger: logger).add(to: router)
         self.provider = provider
         self.certificates = certificates
         self.application = try makeMetricsApplication(
             router: router,
             configuration: MetricsServerConfiguration(bindAddress: options.bindAddress, port: options.port),
-            certificates: certificates, services: services, logger: logger,
+            certificates: certificates, requestClientCertificates: options.authenticator != nil,
+            services: services, logger: logger,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
     }
 }
