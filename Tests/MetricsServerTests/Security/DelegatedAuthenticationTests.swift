@@ -64,7 +64,7 @@ struct DelegatedAuthenticationTests {
                 #expect(adapter.kube.subjectAccessReviews.map { $0["user"] } == [.string("system:anonymous")])
             } else {
                 #expect(reply.status == 401, "\(reply.body)")
-                #expect(reply.body == #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#)
+                #expect(reply.body == #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"# + "\n")
                 #expect(adapter.kube.subjectAccessReviews.isEmpty)
             }
             #expect(adapter.simulator.requests.isEmpty)

@@ -57,7 +57,7 @@ struct DelegatedAuthorizationTests {
     @Test func forbiddenBodiesAreWordedAsKubernetesWordsThem() throws {
         let attributes = Self.resource("get", Self.custom, "v1beta1", "pods", subresource: "m", name: "*", namespace: "shop")
         let body = attributes.forbidden(username: "alice", reason: "").goJSON.rendered(pretty: false)
-        #expect(body == #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods.custom.metrics.k8s.io \"*\" is forbidden: User \"alice\" cannot get resource \"pods/m\" in API group \"custom.metrics.k8s.io\" in the namespace \"shop\"","reason":"Forbidden","details":{"name":"*","group":"custom.metrics.k8s.io","kind":"pods"},"code":403}"#)
+        #expect(body == #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods.custom.metrics.k8s.io \"*\" is forbidden: User \"alice\" cannot get resource \"pods/m\" in API group \"custom.metrics.k8s.io\" in the namespace \"shop\"","reason":"Forbidden","details":{"name":"*","group":"custom.metrics.k8s.io","kind":"pods"},"code":403}"# + "\n")
         let external = Self.resource("list", "external.metrics.k8s.io", "v1beta1", "q", namespace: "shop")
         #expect(external.forbidden(username: "bob", reason: "no RBAC rule").message
             == #"q.external.metrics.k8s.io is forbidden: User "bob" cannot list resource "q" in API group "external.metrics.k8s.io" in the namespace "shop": no RBAC rule"#)
@@ -81,7 +81,7 @@ struct DelegatedAuthorizationTests {
             #expect(try await adapter.request(path, token: "alice").status == 200)
             let denied = try await adapter.request(path, token: "mallory")
             #expect(denied.status == 403)
-            #expect(denied.body == #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"services.custom.metrics.k8s.io \"web\" is forbidden: User \"mallory\" cannot get resource \"services/cpu_usage\" in API group \"custom.metrics.k8s.io\" in the namespace \"shop\": no RBAC rule","reason":"Forbidden","details":{"name":"web","group":"custom.metrics.k8s.io","kind":"services"},"code":403}"#)
+            #expect(denied.body == #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"services.custom.metrics.k8s.io \"web\" is forbidden: User \"mallory\" cannot get resource \"services/cpu_usage\" in API group \"custom.metrics.k8s.io\" in the namespace \"shop\": no RBAC rule","reason":"Forbidden","details":{"name":"web","group":"custom.metrics.k8s.io","kind":"services"},"code":403}"# + "\n")
             #expect(adapter.kube.subjectAccessReviews.count == 2)
             let sysdigRequests = adapter.simulator.requests.count
 
