@@ -25,6 +25,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var kubernetes: KubernetesOptions
     @OptionGroup var sysdig: SysdigOptions
     @OptionGroup var server: ServerOptions
+    @OptionGroup var security: SecurityOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -53,6 +54,9 @@ struct Serve: AsyncParsableCommand {
             health = recorder
             configServices = try kubernetes.makeServices(store: store, health: recorder, logger: logger)
         }
+        let auth = try security.resolve(
+            kubernetesMode: configSource == .kubernetes, bindAddress: server.bindAddress,
+            kubeconfig: kubernetes.kubeconfig, logger: logger)
         let token = try sysdig.tokenProvider()
         do {
             _ = try await token.token()
@@ -63,10 +67,11 @@ struct Serve: AsyncParsableCommand {
         let client = SysdigClient(
             baseURL: sysdig.resolvedURL, token: token, httpClient: HTTPClient.shared, logger: logger)
         let adapter = try server.makeServer(
-            store: store, sysdig: client, sysdigOptions: sysdig, health: health, services: [], logger: logger)
+            store: store, sysdig: client, sysdigOptions: sysdig, health: health, auth: auth, services: [],
+            logger: logger)
         let selfCheck = SysdigSelfCheck(client: client, store: store, logger: logger, timeout: sysdig.timeout)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: configServices.map { .init(service: $0) } + [
+            services: (auth.services + configServices).map { .init(service: $0) } + [
                 .init(service: adapter.application),
                 .init(service: selfCheck, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
             ],
@@ -109,7 +114,8 @@ struct ServerOptions: ParsableArguments {
 
     func makeServer(
         store: ConfigStore, sysdig client: any SysdigQuerying, sysdigOptions: SysdigOptions,
-        health: QueryHealthRecorder? = nil, services: [any Service], logger: Logger,
+        health: QueryHealthRecorder? = nil, auth: SecurityOptions.Resolved = .init(services: []),
+        services: [any Service], logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> AdapterServer {
         var options = AdapterServerOptions()
@@ -126,6 +132,8 @@ struct ServerOptions: ParsableArguments {
         options.sysdigQPS = sysdigQPS
         options.sysdigBurst = sysdigBurst
         options.health = health
+        options.authenticator = auth.authenticator
+        options.authorizer = auth.authorizer
         return try AdapterServer(
             store: store, sysdig: client, options: options, services: services, logger: logger,
             onServerRunning: { port in

@@ -40,6 +40,8 @@ import Testing
         try sysdigToken.write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
         let simulator = SysdigSimulator(token: sysdigToken, world: SysdigSimulator.demo(clusterName: "demo"))
         let kube = KubeAPITestServer()
+        // Kubernetes mode authorizes every request with a SubjectAccessReview.
+        kube.setSubjectAccessReviewHandler { _ in .object(["allowed": .bool(true)]) }
         try kube.seed(.sysdigMetricMappings, namespace: "default", object: Self.mapping("kuard", namespace: "default", alias: "kuard_rps"))
         try kube.seed(.sysdigMetricMappings, namespace: "default", object: Self.mapping("broken", namespace: "default", alias: "bad alias"))
 
@@ -118,6 +120,7 @@ import Testing
                 }
                 #expect(gone)
 
+                #expect(kube.subjectAccessReviews.contains { $0["user"]?.stringValue == "system:anonymous" })
                 #expect(await adapter.terminate() == 0, "\(adapter.stderr)")
                 #expect(!adapter.stderr.contains(sysdigToken))
                 #expect(!adapter.stderr.contains("kube-token"))

@@ -25,6 +25,11 @@ public struct AdapterServerOptions: Sendable {
     /// The Sysdig answer cache; nil builds a default one. Tests inject one with a
     /// controllable clock (`QueryCache(now:)`) to expire entries without sleeping.
     public var cache: QueryCache?
+    /// Delegated authentication; nil treats every caller as anonymous (`--authentication-mode none`).
+    /// When set, the TLS handshake requests (never requires) client certificates.
+    public var authenticator: RequestAuthenticator?
+    /// Delegated authorization; nil allows every request (`--authorization-mode always-allow`).
+    public var authorizer: SubjectAccessReviewer?
 
     public init() {}
 }
@@ -35,7 +40,7 @@ public struct AdapterServer: Sendable {
     public let provider: MetricsProvider
     public let certificates: ServingCertificateStore
     public let metrics: AdapterMetrics
-    public let application: Application<RouterResponder<BasicRequestContext>>
+    public let application: Application<RouterResponder<AdapterRequestContext>>
 
     /// - Parameters:
     ///   - services: services the application owns and runs (config source, simulator...).
@@ -58,10 +63,15 @@ public struct AdapterServer: Sendable {
                     host: "sysdig-adapter", dnsNames: options.extraDNSNames, ipAddresses: options.extraIPAddresses),
                 logger: logger)
         }
-        let router = Router()
+        let router = Router(context: AdapterRequestContext.self)
+        // Metrics first, so 401/403 answers are counted too; then auth, which wraps
+        // every route and the not-found answer alike.
         router.add(middleware: RequestMetricsMiddleware(metrics: options.metrics))
+        router.add(middleware: DelegatedAuthMiddleware(
+            authenticator: options.authenticator, authorizer: options.authorizer, logger: logger))
         Self.addMetricsRoute(router, metrics: options.metrics, provider: provider, store: store)
         router.addHealthRoutes(HealthChecks(readyz: [HealthCheck(name: "config-loaded") { store.isLoaded }]))
+        router.addOpenAPIRoutes()
         MetricsAPIRoutes(provider: provider, logger: logger).add(to: router)
         self.provider = provider
         self.certificates = certificates
@@ -69,12 +79,13 @@ public struct AdapterServer: Sendable {
         self.application = try makeMetricsApplication(
             router: router,
             configuration: MetricsServerConfiguration(bindAddress: options.bindAddress, port: options.port),
-            certificates: certificates, services: services, logger: logger,
+            certificates: certificates, requestClientCertificates: options.authenticator != nil,
+            services: services, logger: logger,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
     }
 
     /// `/metrics`: the Prometheus text format, with state read at scrape time.
-    static func addMetricsRoute(_ router: Router<BasicRequestContext>, metrics: AdapterMetrics, provider: MetricsProvider, store: ConfigStore) {
+    static func addMetricsRoute(_ router: Router<AdapterRequestContext>, metrics: AdapterMetrics, provider: MetricsProvider, store: ConfigStore) {
         metrics.addCollector {
             let cache = provider.cache.statistics
             var lines = [

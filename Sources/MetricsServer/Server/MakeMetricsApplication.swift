@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -17,6 +18,8 @@ import ServiceLifecycle
 ///   - configuration: Bind address and port.
 ///   - certificates: The serving material; looked up per TLS handshake.
 ///   - reloadInterval: How often file-backed material is re-checked.
+///   - requestClientCertificates: Ask clients for a certificate without verifying it at the
+///     handshake (``ClientCertificateTLSChannel``); the chain is then read per request.
 ///   - customizeTLS: Last-minute changes to the TLS configuration (e.g. request client certificates).
 ///   - services: Extra services the application should own.
 ///   - logger: The server's logger.
@@ -26,6 +29,7 @@ public func makeMetricsApplication<Builder: HTTPResponderBuilder>(
     configuration: MetricsServerConfiguration,
     certificates: ServingCertificateStore,
     reloadInterval: Duration = .seconds(60),
+    requestClientCertificates: Bool = false,
     customizeTLS: (inout TLSConfiguration) -> Void = { _ in },
     services: [any Service] = [],
     logger: Logger,
@@ -33,14 +37,26 @@ public func makeMetricsApplication<Builder: HTTPResponderBuilder>(
 ) throws -> Application<Builder.Responder>
 where Builder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
     var tlsConfiguration = certificates.makeServerTLSConfiguration()
+    if requestClientCertificates {
+        tlsConfiguration = ClientCertificateTLSChannel<HTTP1Channel>.requestingClientCertificates(tlsConfiguration)
+    }
     customizeTLS(&tlsConfiguration)
+    let server: HTTPServerBuilder
+    if requestClientCertificates {
+        let configuration = tlsConfiguration
+        server = HTTPServerBuilder { responder in
+            try ClientCertificateTLSChannel(HTTP1Channel(responder: responder), tlsConfiguration: configuration)
+        }
+    } else {
+        server = try .tls(.http1(), tlsConfiguration: tlsConfiguration)
+    }
     var allServices = services
     if certificates.files != nil {
         allServices.append(ServingCertificateReloader(store: certificates, interval: reloadInterval))
     }
     return Application(
         router: router,
-        server: try .tls(.http1(), tlsConfiguration: tlsConfiguration),
+        server: server,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.bindAddress, port: configuration.port),
             serverName: configuration.serverName

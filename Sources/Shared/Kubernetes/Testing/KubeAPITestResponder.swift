@@ -40,6 +40,9 @@ struct KubeAPITestResponder: HTTPResponder {
         if let required = server.requiredToken, token != required {
             return Self.json(401, KubeTestStatus(code: 401, reason: "Unauthorized", message: "Unauthorized").json)
         }
+        if request.method == .post, let review = server.answerReview(path: request.uri.path, body: Data(body.readableBytesView)) {
+            return Self.json(review.status, review.body)
+        }
         do {
             return try await route(request, query: query, body: Data(body.readableBytesView))
         } catch {

@@ -64,6 +64,7 @@ public final class KubeAPITestServer: Service, Sendable {
         var requiredToken: String?
         var watchChunkSize: Int?
         var expiredWatchMode = ExpiredWatchMode.errorEvent
+        var reviews = ReviewState()
 
         var snapshot: Snapshot {
             Snapshot(objects: store.objects, resourceVersion: store.version, requests: requests, openWatches: watches.count)

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MetricsServer
+import ServiceLifecycle
+import Shared
+
+/// Who may call the adapter: delegated authentication (front proxy, client certificates,
+/// TokenReview) and authorization (SubjectAccessReview), or none for local use.
+struct SecurityOptions: ParsableArguments {
+    enum AuthenticationMode: String, ExpressibleByArgument, CaseIterable {
+        case delegated, none
+    }
+
+    enum AuthorizationMode: String, ExpressibleByArgument, CaseIterable {
+        case delegated
+        case alwaysAllow = "always-allow"
+    }
+
+    @Option(help: "delegated (front proxy, client certificates, TokenReview) or none. Default: delegated in kubernetes mode, none in files mode.")
+    var authenticationMode: AuthenticationMode?
+
+    @Option(help: "delegated (SubjectAccessReview) or always-allow. Default: delegated in kubernetes mode, always-allow in files mode.")
+    var authorizationMode: AuthorizationMode?
+
+    @Flag(help: "Let --authentication-mode none / --authorization-mode always-allow listen on a non-loopback address.")
+    var allowInsecureServing = false
+
+    @Option(help: "CA bundle that signs the front proxy's client certificate (instead of the extension-apiserver-authentication ConfigMap).")
+    var requestheaderClientCAFile: String?
+
+    @Option(help: "Comma-separated common names the front proxy's certificate may carry (empty: any).")
+    var requestheaderAllowedNames: String?
+
+    @Option(help: "Comma-separated user name headers.")
+    var requestheaderUsernameHeaders = "X-Remote-User"
+
+    @Option(help: "Comma-separated group headers.")
+    var requestheaderGroupHeaders = "X-Remote-Group"
+
+    @Option(help: "Comma-separated prefixes of extra-attribute headers.")
+    var requestheaderExtraHeadersPrefix = "X-Remote-Extra-"
+
+    @Option(help: "CA bundle for client-certificate authentication (instead of the ConfigMap).")
+    var clientCAFile: String?
+
+    @Option(help: "Seconds between reads of the extension-apiserver-authentication ConfigMap.")
+    var authenticationConfigRefresh: Double = 60
+
+    @Option(help: "Seconds a TokenReview answer is cached.")
+    var authenticationTokenWebhookCacheTTL: Double = 10
+
+    @Option(help: "Seconds an allowed SubjectAccessReview is cached.")
+    var authorizationWebhookCacheAuthorizedTTL: Double = 10
+
+    @Option(help: "Seconds a denied SubjectAccessReview is cached.")
+    var authorizationWebhookCacheUnauthorizedTTL: Double = 10
+
+    /// What the server needs, plus the services (ConfigMap refresh, client lifetime) to run.
+    struct Resolved {
+        var authenticator: RequestAuthenticator?
+        var authorizer: SubjectAccessReviewer?
+        var services: [any Service]
+    }
+
+    func validate() throws {
+        for (name, value) in [
+            ("--authentication-config-refresh", authenticationConfigRefresh),
+            ("--authentication-token-webhook-cache-ttl", authenticationTokenWebhookCacheTTL),
+            ("--authorization-webhook-cache-authorized-ttl", authorizationWebhookCacheAuthorizedTTL),
+            ("--authorization-webhook-cache-unauthorized-ttl", authorizationWebhookCacheUnauthorizedTTL),
+        ] where !(0...3600).contains(value) {
+            throw ValidationError("\(name) must be 0-3600 seconds")
+        }
+        if authenticationConfigRefresh < 1 { throw ValidationError("--authentication-config-refresh must be at least 1 second") }
+    }
+
+    /// Chooses the modes, refuses insecure serving on a non-loopback address, and builds
+    /// the authenticator and authorizer with their own Kubernetes client.
+    func resolve(kubernetesMode: Bool, bindAddress: String, kubeconfig: String?, logger: Logger) throws -> Resolved {
+        let authentication = authenticationMode ?? (kubernetesMode ? .delegated : .none)
+        let authorization = authorizationMode ?? (kubernetesMode ? .delegated : .alwaysAllow)
+        if authentication == .none || authorization == .alwaysAllow {
+            let modes = "--authentication-mode \(authentication.rawValue) --authorization-mode \(authorization.rawValue)"
+            if !Self.isLoopback(bindAddress) && !allowInsecureServing {
+                throw ValidationError(
+                    "\(modes) lets anyone read metrics; listen on 127.0.0.1 (--bind-address), use delegated modes, or pass --allow-insecure-serving")
+            }
+            logger.warning("Serving without delegated authentication or authorization", metadata: [
+                "auth.authentication_mode": "\(authentication.rawValue)", "auth.authorization_mode": "\(authorization.rawValue)",
+                "server.bind_address": "\(bindAddress)",
+            ])
+        }
+        guard authentication == .delegated || authorization == .delegated else {
+            return Resolved(authenticator: nil, authorizer: nil, services: [])
+        }
+        let client: KubernetesClient
+        do throws(KubeAPIError) {
+            client = try KubernetesClient(configuration: try KubernetesConfiguration.load(kubeconfigPath: kubeconfig), logger: logger)
+        } catch {
+            throw ValidationError("delegated authentication/authorization cannot reach Kubernetes: \(error.message)")
+        }
+        var services: [any Service] = [KubernetesClientLifetime(client: client)]
+        var authenticator: RequestAuthenticator?
+        if authentication == .delegated {
+            let store = AuthenticationSettingsStore()
+            if requestheaderClientCAFile != nil || clientCAFile != nil {
+                store.update(try flagSettings())
+            } else {
+                services.append(AuthenticationConfigMapWatcher(
+                    api: client, store: store, interval: Self.duration(authenticationConfigRefresh), logger: logger))
+            }
+            authenticator = RequestAuthenticator(
+                settings: store,
+                tokens: TokenReviewer(
+                    api: client, successTTL: Self.duration(authenticationTokenWebhookCacheTTL),
+                    failureTTL: Self.duration(authenticationTokenWebhookCacheTTL), logger: logger))
+        }
+        let authorizer = authorization == .delegated
+            ? SubjectAccessReviewer(
+                api: client, allowedTTL: Self.duration(authorizationWebhookCacheAuthorizedTTL),
+                deniedTTL: Self.duration(authorizationWebhookCacheUnauthorizedTTL))
+            : nil
+        return Resolved(authenticator: authenticator, authorizer: authorizer, services: services)
+    }
+
+    /// Settings from the `--requestheader-*` and `--client-ca-file` flags.
+    func flagSettings() throws -> AuthenticationSettings {
+        do throws(AuthenticationSettingsError) {
+            return AuthenticationSettings(
+                requestHeaderCAs: try requestheaderClientCAFile.map { path throws(AuthenticationSettingsError) in
+                    try AuthenticationSettings.readBundle(file: path)
+                } ?? [],
+                allowedNames: Self.list(requestheaderAllowedNames ?? ""),
+                usernameHeaders: Self.list(requestheaderUsernameHeaders),
+                groupHeaders: Self.list(requestheaderGroupHeaders),
+                extraHeaderPrefixes: Self.list(requestheaderExtraHeadersPrefix),
+                clientCAs: try clientCAFile.map { path throws(AuthenticationSettingsError) in
+                    try AuthenticationSettings.readBundle(file: path)
+                } ?? [])
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func duration(_ seconds: Double) -> Duration {
+        .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost.
+    static func isLoopback(_ address: String) -> Bool {
+        address == "localhost" || address == "::1" || address == "[::1]" || address.hasPrefix("127.")
+    }
+}
