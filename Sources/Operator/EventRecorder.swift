@@ -1,20 +1,26 @@
 import Foundation
 import Logging
 import Shared
+import Synchronization
 
 /// Records Kubernetes Events (`events.k8s.io/v1`) on mapping transitions: became
 /// Ready, became invalid, lost a conflict. One Event per transition, never one per
 /// HPA poll (PROTOCOL.md C5).
-public struct EventRecorder: Sendable {
+public final class EventRecorder: Sendable {
     let api: any KubernetesAPI
     let reportingInstance: String
     let logger: Logger
     let now: @Sendable () -> Date
     /// Namespace for events about cluster-scoped mappings.
     let clusterEventNamespace: String
+    /// The last name suffix used: names must be unique even when the clock repeats.
+    private let lastNanos = Mutex<UInt64>(0)
 
     public static let reportingController = "metrics.sysdig.com/adapter"
 
+    /// - Parameters:
+    ///   - reportingInstance: this replica (the pod name), at most 128 characters.
+    ///   - clusterEventNamespace: where events about cluster-scoped mappings go.
     public init(
         api: any KubernetesAPI, reportingInstance: String, logger: Logger,
         clusterEventNamespace: String = "default", now: @escaping @Sendable () -> Date = { Date() }
@@ -36,7 +42,11 @@ public struct EventRecorder: Sendable {
     func record(reason: String, type: String, note: String, key: MappingKey, uid: String?) async {
         let time = now()
         let namespace = key.namespace ?? clusterEventNamespace
-        let nanos = UInt64(max(0, time.timeIntervalSince1970) * 1_000_000_000)
+        let clockNanos = UInt64(max(0, time.timeIntervalSince1970) * 1_000_000_000)
+        let nanos = lastNanos.withLock { last -> UInt64 in
+            last = max(clockNanos, last + 1)
+            return last
+        }
         var regarding: [String: JSONValue] = [
             "apiVersion": .string(MappingKind.apiVersion), "kind": .string(key.kind.rawValue), "name": .string(key.name),
         ]

@@ -59,9 +59,12 @@ public final class LeaderElector: Service, Sendable {
     /// True while this replica holds the lease.
     public var isLeader: Bool { state.withLock { $0.leading } }
 
+    /// Campaigns and renews until graceful shutdown or cancellation, then releases the lease.
     public func run() async throws {
         await cancelWhenGracefulShutdown { await self.electionLoop() }
-        await release()
+        // A fresh task does not inherit cancellation: the release must go out even when
+        // this task was cancelled rather than shut down gracefully.
+        await Task { await self.release() }.value
     }
 
     private func electionLoop() async {

@@ -35,12 +35,21 @@ public final class MappingController: Service, Sendable {
     private let wake: AsyncStream<Void>.Continuation
     /// Called after each publish with the snapshot and the raw objects (the status writer).
     private let onPublish: @Sendable (ConfigSnapshot, [MappingKey: JSONValue]) async -> Void
+    private let metrics: AdapterMetrics?
+    /// Completed publish cycles (snapshot published, `onPublish` returned).
+    private let cycles = ProgressCounter()
 
+    /// - Parameters:
+    ///   - pageSize: list page size (client-go uses 500).
+    ///   - sleep: how watchers wait between retries (tests inject one that returns at once).
+    ///   - onPublish: called after each publish with the snapshot and the raw objects; pass
+    ///     `StatusWriter.enqueue(snapshot:objects:)` on every replica (it acts only when leading).
     public init(
         api: any KubernetesAPI, store: ConfigStore, logger: Logger, pageSize: Int = 500,
-        sleep: @escaping Sleeper = Sleepers.real,
+        sleep: @escaping Sleeper = Sleepers.real, metrics: AdapterMetrics? = nil,
         onPublish: @escaping @Sendable (ConfigSnapshot, [MappingKey: JSONValue]) async -> Void = { _, _ in }
     ) {
+        self.metrics = metrics
         self.api = api
         self.store = store
         self.logger = logger
@@ -50,12 +59,30 @@ public final class MappingController: Service, Sendable {
         (trigger, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// Completed publish cycles: each is a snapshot published to the store and handed to `onPublish`.
+    public var publishCount: Int { cycles.count }
+
+    /// Returns once `count` publish cycles have completed (see `publishCount`).
+    public func waitForPublish(count: Int) async {
+        await cycles.wait(for: count)
+    }
+
+    /// Returns once both kinds have been listed and the first snapshot was published and
+    /// handed to `onPublish` (what `/readyz` waits for).
+    public func waitUntilSynced() async {
+        await cycles.wait(for: 1)
+    }
+
+    /// Watches and reconciles until graceful shutdown or cancellation. Call it once.
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             for kind in MappingKind.allCases {
-                let watcher = MappingWatcher(
+                var watcher = MappingWatcher(
                     api: api, kind: kind, pageSize: pageSize, sleep: sleep, logger: logger,
                     onUpdate: { [weak self] update in self?.apply(update) })
+                if let metrics {
+                    watcher.onRestart = { relist in metrics.watchRestarted(kind: kind.rawValue, relist: relist) }
+                }
                 group.addTask { await watcher.run() }
             }
             group.addTask { await self.reconcileLoop() }
@@ -94,12 +121,15 @@ public final class MappingController: Service, Sendable {
 
     private func reconcileLoop() async {
         for await _ in trigger {
+            let start = ContinuousClock.now
             guard let (snapshot, objects) = reconcile() else { continue }
             store.publish(snapshot)
+            metrics?.reconciled(duration: .now - start)
             logger.debug("Published mappings", metadata: [
                 "config.version": "\(snapshot.version)", "mappings.ready": "\(snapshot.readyMappings.count)",
             ])
             await onPublish(snapshot, objects)
+            cycles.increment()
         }
     }
 

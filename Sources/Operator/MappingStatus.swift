@@ -79,6 +79,17 @@ struct MappingStatus: Sendable, Hashable {
         return MappingStatus(observedGeneration: generation, conditions: conditions, servedResources: served)
     }
 
+    /// Whether both say the same apart from `lastTransitionTime` stamps (which depend
+    /// on when the status was computed).
+    func sameIgnoringTransitionTimes(_ other: MappingStatus) -> Bool {
+        func strip(_ status: MappingStatus) -> MappingStatus {
+            var status = status
+            for index in status.conditions.indices { status.conditions[index].lastTransitionTime = "" }
+            return status
+        }
+        return strip(self) == strip(other)
+    }
+
     /// Whether `current` (as stored on the object) already says the same.
     func matches(_ current: JSONValue?) -> Bool {
         guard let current else { return false }

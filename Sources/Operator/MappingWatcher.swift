@@ -29,6 +29,9 @@ struct MappingWatcher: Sendable {
         let resource = KubeGVR.mappings(kind)
         var lastResourceVersion: String?
         var needsList = true
+        // True from a list until the watch after it delivers something: a 410 then means
+        // the fresh list's version expired at once, so relisting must back off.
+        var listedWithoutProgress = false
         var backoff = Backoff()
         while !Task.isCancelled {
             do {
@@ -38,6 +41,7 @@ struct MappingWatcher: Sendable {
                     onUpdate(.replaced(kind, items))
                     lastResourceVersion = version
                     needsList = false
+                    listedWithoutProgress = true
                 }
                 onRestart(false)
                 let stream = try await api.watch(
@@ -47,7 +51,6 @@ struct MappingWatcher: Sendable {
                         timeoutSeconds: Int.random(in: 300...600)))
                 var received = false
                 for try await event in stream {
-                    received = true
                     switch event.type {
                     case .error:
                         throw Self.error(from: event.object)
@@ -57,7 +60,10 @@ struct MappingWatcher: Sendable {
                         onUpdate(.event(kind, event))
                         lastResourceVersion = event.resourceVersion ?? lastResourceVersion
                     }
+                    received = true
+                    listedWithoutProgress = false
                 }
+                listedWithoutProgress = false  // the watch ran its course
                 if received {
                     backoff.reset()
                 } else {
@@ -67,6 +73,10 @@ struct MappingWatcher: Sendable {
             } catch let error as KubeAPIError where error.code == .gone {
                 logger.info("Watch expired; relisting", metadata: ["mapping.kind": "\(kind.rawValue)"])
                 needsList = true
+                if listedWithoutProgress {
+                    // Expired straight after a list: never a tight list/watch loop.
+                    do { try await sleep(backoff.next()) } catch { return }
+                }
             } catch is CancellationError {
                 return
             } catch {

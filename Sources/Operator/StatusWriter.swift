@@ -8,6 +8,11 @@ import Synchronization
 /// snapshot it computes every object's desired status and queues a merge patch of
 /// the status subresource for those that differ; a newer desired status replaces
 /// a queued one. Records an Event when a mapping's Ready condition changes.
+///
+/// A status already queued or written for the same object version is not queued
+/// again: until our own write comes back through the watch, the controller still
+/// holds the old object, and a reconcile in between must neither write twice nor
+/// record the transition twice.
 public final class StatusWriter: Service, Sendable {
     private struct Pending: Sendable {
         var key: MappingKey
@@ -16,17 +21,34 @@ public final class StatusWriter: Service, Sendable {
         var transition: (from: String?, to: String)?
     }
 
+    private struct State: Sendable {
+        var pending: [MappingKey: Pending] = [:]
+        /// Per object: the resourceVersion a status was computed from, and that status.
+        var queued: [MappingKey: (resourceVersion: String?, status: MappingStatus)] = [:]
+        /// The last published state, kept to resync when this replica becomes the leader.
+        var latest: (snapshot: ConfigSnapshot, objects: [MappingKey: JSONValue])?
+        var writing = false
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+        var isIdle: Bool { pending.isEmpty && !writing }
+    }
+
     private let api: any KubernetesAPI
     private let logger: Logger
     private let isLeader: @Sendable () -> Bool
     private let now: @Sendable () -> Date
     private let sleep: Sleeper
     private let events: EventRecorder?
-    private let pending = Mutex<[MappingKey: Pending]>([:])
+    private let state = Mutex(State())
     private let written = Mutex<Int>(0)
     private let trigger: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
+    /// - Parameters:
+    ///   - isLeader: whether this replica may write (the `LeaderElector`'s `isLeader`).
+    ///   - events: records an Event on each Ready transition (nil: no events).
+    ///   - now: the clock for `lastTransitionTime`.
+    ///   - sleep: waits between retries of a failed write.
     public init(
         api: any KubernetesAPI, logger: Logger, isLeader: @escaping @Sendable () -> Bool = { true },
         events: EventRecorder? = nil, now: @escaping @Sendable () -> Date = { Date() },
@@ -45,79 +67,137 @@ public final class StatusWriter: Service, Sendable {
     public var writeCount: Int { written.withLock { $0 } }
 
     /// Queues the status changes a new snapshot implies. Cheap; never blocks on I/O.
+    /// Pass it as the controller's `onPublish`.
     public func enqueue(snapshot: ConfigSnapshot, objects: [MappingKey: JSONValue]) {
+        state.withLock { $0.latest = (snapshot, objects) }
         guard isLeader() else { return }
         let time = now()
-        var changes: [MappingKey: Pending] = [:]
-        for (key, object) in objects {
-            guard let entry = snapshot.entries[key] else { continue }
-            let generation: Int64? = {
-                if case .number(let value) = object["metadata"]?["generation"] { return Int64(value) }
-                return nil
-            }()
-            let current = object["status"]
-            let desired = MappingStatus.desired(for: entry, generation: generation, previous: current, now: time)
-            guard !desired.matches(current) else { continue }
-            let oldReady = current?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Ready" }
-            let oldReason = oldReady?["reason"]?.stringValue
-            let newReason = desired.ready?.reason ?? ""
-            changes[key] = Pending(
-                key: key, status: desired, object: object,
-                transition: oldReason == newReason ? nil : (oldReason, newReason))
+        let changed = state.withLock { state -> Bool in
+            state.queued = state.queued.filter { objects[$0.key] != nil }
+            var changed = false
+            for (key, object) in objects {
+                guard let entry = snapshot.entries[key] else { continue }
+                let generation: Int64? = {
+                    if case .number(let value) = object["metadata"]?["generation"] { return Int64(value) }
+                    return nil
+                }()
+                let current = object["status"]
+                let desired = MappingStatus.desired(for: entry, generation: generation, previous: current, now: time)
+                let version = object["metadata"]?["resourceVersion"]?.stringValue
+                guard !desired.matches(current) else {
+                    state.queued[key] = nil
+                    continue
+                }
+                if let queued = state.queued[key], queued.resourceVersion == version,
+                    queued.status.sameIgnoringTransitionTimes(desired)
+                {
+                    continue  // already on its way; the watch has not shown our write yet
+                }
+                let oldReady = current?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Ready" }
+                let oldReason = oldReady?["reason"]?.stringValue
+                let newReason = desired.ready?.reason ?? ""
+                state.pending[key] = Pending(
+                    key: key, status: desired, object: object,
+                    transition: oldReason == newReason ? nil : (oldReason, newReason))
+                state.queued[key] = (version, desired)
+                changed = true
+            }
+            return changed
         }
-        guard !changes.isEmpty else { return }
-        pending.withLock { $0.merge(changes) { _, new in new } }
-        wake.yield()
+        if changed { wake.yield() }
     }
 
+    /// Recomputes every status from the last published snapshot; call it when this
+    /// replica becomes the leader (snapshots published before were not acted on).
+    public func resync() {
+        let latest = state.withLock { state in
+            state.queued = [:]
+            return state.latest
+        }
+        guard let latest else { return }
+        enqueue(snapshot: latest.snapshot, objects: latest.objects)
+    }
+
+    /// Returns once nothing is queued and no write is in progress.
+    public func waitUntilIdle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { state -> Bool in
+                if state.isIdle { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+    }
+
+    /// Writes queued statuses until graceful shutdown or cancellation.
     public func run() async throws {
-        await cancelWhenGracefulShutdownOrReturn {
+        await cancelWhenGracefulShutdown {
             for await _ in self.trigger {
                 await self.drain()
             }
         }
+        finishWriting(dropPending: true)
     }
 
     private func drain() async {
-        while !Task.isCancelled, isLeader() {
-            let next = pending.withLock { queue -> Pending? in
-                guard let key = queue.keys.min() else { return nil }
-                return queue.removeValue(forKey: key)
+        while !Task.isCancelled {
+            let leading = isLeader()
+            let next = state.withLock { state -> Pending? in
+                guard leading, let key = state.pending.keys.min() else { return nil }
+                state.writing = true
+                return state.pending.removeValue(forKey: key)
             }
-            guard let next else { return }
-            await write(next)
+            guard let next else { return finishWriting(dropPending: !leading) }
+            let done = await write(next)
+            if !done { state.withLock { _ = $0.queued.removeValue(forKey: next.key) } }
+            finishWriting(dropPending: false)
         }
     }
 
-    private func write(_ item: Pending) async {
+    /// Marks the current write done; wakes idle waiters when nothing is left.
+    private func finishWriting(dropPending: Bool) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.writing = false
+            if dropPending {
+                state.pending = [:]
+                state.queued = [:]
+            }
+            guard state.isIdle else { return [] }
+            defer { state.idleWaiters = [] }
+            return state.idleWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Patches one status, retrying conflicts at once and other failures after a pause.
+    /// Returns false when it gave up (the next reconcile queues it again).
+    private func write(_ item: Pending) async -> Bool {
         let resource = KubeGVR.mappings(item.key.kind)
-        for attempt in 1...5 {
+        let attempts = 5
+        for attempt in 1...attempts {
             do {
                 _ = try await api.mergePatch(
                     resource, namespace: item.key.namespace, name: item.key.name, subresource: "status",
                     patch: .object(["status": item.status.json]))
                 written.withLock { $0 += 1 }
                 if let transition = item.transition, let events {
-                    await events.record(transition: transition.to, previous: transition.from, status: item.status, object: item.object, key: item.key)
+                    await events.record(
+                        transition: transition.to, previous: transition.from, status: item.status, object: item.object,
+                        key: item.key)
                 }
-                return
+                return true
             } catch let error as KubeAPIError where error.code == .notFound {
-                return  // deleted meanwhile; nothing to report on
-            } catch let error as KubeAPIError where error.code == .conflict && attempt < 5 {
-                continue
+                return true  // deleted meanwhile; nothing to report on
             } catch {
                 logger.warning("Writing mapping status failed", metadata: [
                     "mapping": "\(item.key)", "attempt": "\(attempt)", "error": "\(error)",
                 ])
-                do { try await sleep(.milliseconds(200 * attempt)) } catch { return }
+                if (error as? KubeAPIError)?.code == .conflict { continue }
+                guard attempt < attempts else { break }
+                do { try await sleep(.milliseconds(200 * attempt)) } catch { return false }
             }
         }
-    }
-}
-
-extension StatusWriter {
-    /// Runs `body` until it returns or graceful shutdown begins.
-    fileprivate func cancelWhenGracefulShutdownOrReturn(_ body: @escaping @Sendable () async -> Void) async {
-        await cancelWhenGracefulShutdown { await body() }
+        return false
     }
 }

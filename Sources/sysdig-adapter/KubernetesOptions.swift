@@ -24,7 +24,9 @@ struct KubernetesOptions: ParsableArguments {
     var clusterEventNamespace = "default"
 
     /// The watch loop, status writer and leader elector, wired to one client.
-    func makeServices(store: ConfigStore, health: QueryHealthRecorder, logger: Logger) throws -> [any Service] {
+    func makeServices(
+        store: ConfigStore, health: QueryHealthRecorder, metrics: AdapterMetrics, logger: Logger
+    ) throws -> [any Service] {
         let configuration: KubernetesConfiguration
         let client: KubernetesClient
         do {
@@ -39,7 +41,7 @@ struct KubernetesOptions: ParsableArguments {
         let leadership = LeadershipFlag(enabled: leaderElect)
         let writer = StatusWriter(api: client, logger: logger, isLeader: { leadership.isLeader }, events: events)
         let controller = MappingController(
-            api: client, store: store, logger: logger,
+            api: client, store: store, logger: logger, metrics: metrics,
             onPublish: { snapshot, objects in writer.enqueue(snapshot: snapshot, objects: objects) })
         // First in, last out: the client outlives everything that uses it.
         let healthWriter = QueryHealthWriter(
@@ -47,6 +49,7 @@ struct KubernetesOptions: ParsableArguments {
             interval: .milliseconds(Int64(max(0.1, statusQueryInterval) * 1000)),
             isLeader: { leadership.isLeader }, events: events)
         var services: [any Service] = [KubernetesClientLifetime(client: client), controller, writer, healthWriter]
+        metrics.setLeader(!leaderElect)
         if leaderElect {
             var election = LeaderElector.Configuration(
                 namespace: leaderElectionNamespace ?? configuration.namespace, identity: identity)
@@ -55,7 +58,8 @@ struct KubernetesOptions: ParsableArguments {
                 api: client, configuration: election, logger: logger,
                 onChange: { leading in
                     leadership.set(leading)
-                    if leading { controller.requestReconcile() }
+                    metrics.setLeader(leading)
+                    if leading { writer.resync() }
                 }))
         }
         logger.info("Watching mappings in Kubernetes", metadata: [

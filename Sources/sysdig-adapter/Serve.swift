@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.bootstrap()
         let store = ConfigStore()
+        let metrics = AdapterMetrics()
         let configServices: [any Service]
         var health: QueryHealthRecorder?
         switch configSource {
@@ -52,7 +53,7 @@ struct Serve: AsyncParsableCommand {
         case .kubernetes:
             let recorder = QueryHealthRecorder()
             health = recorder
-            configServices = try kubernetes.makeServices(store: store, health: recorder, logger: logger)
+            configServices = try kubernetes.makeServices(store: store, health: recorder, metrics: metrics, logger: logger)
         }
         let auth = try security.resolve(
             kubernetesMode: configSource == .kubernetes, bindAddress: server.bindAddress,
@@ -67,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         let client = SysdigClient(
             baseURL: sysdig.resolvedURL, token: token, httpClient: HTTPClient.shared, logger: logger)
         let adapter = try server.makeServer(
-            store: store, sysdig: client, sysdigOptions: sysdig, health: health, auth: auth, services: [],
+            store: store, sysdig: client, sysdigOptions: sysdig, health: health, metrics: metrics, auth: auth, services: [],
             logger: logger)
         let selfCheck = SysdigSelfCheck(client: client, store: store, logger: logger, timeout: sysdig.timeout)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -114,7 +115,8 @@ struct ServerOptions: ParsableArguments {
 
     func makeServer(
         store: ConfigStore, sysdig client: any SysdigQuerying, sysdigOptions: SysdigOptions,
-        health: QueryHealthRecorder? = nil, auth: SecurityOptions.Resolved = .init(services: []),
+        health: QueryHealthRecorder? = nil, metrics: AdapterMetrics = AdapterMetrics(),
+        auth: SecurityOptions.Resolved = .init(services: []),
         services: [any Service], logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> AdapterServer {
@@ -132,6 +134,7 @@ struct ServerOptions: ParsableArguments {
         options.sysdigQPS = sysdigQPS
         options.sysdigBurst = sysdigBurst
         options.health = health
+        options.metrics = metrics
         options.authenticator = auth.authenticator
         options.authorizer = auth.authorizer
         return try AdapterServer(

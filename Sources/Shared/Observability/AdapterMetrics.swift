@@ -12,6 +12,7 @@ public final class AdapterMetrics: Sendable {
     private let collectors = Mutex<[@Sendable () -> [String]]>([])
     private let counters = Mutex<[String: Counter]>([:])
     private let histograms = Mutex<[String: DurationHistogram]>([:])
+    private let leader = Mutex<Bool?>(nil)
 
     static let latencyBuckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
@@ -64,6 +65,11 @@ public final class AdapterMetrics: Sendable {
         ).increment()
     }
 
+    /// Whether this replica holds the leader lease (1) or not (0).
+    public func setLeader(_ leading: Bool) {
+        leader.withLock { $0 = leading }
+    }
+
     /// Adds a source of gauge lines (already in the text format) read at each scrape.
     public func addCollector(_ collector: @escaping @Sendable () -> [String]) {
         collectors.withLock { $0.append(collector) }
@@ -72,6 +78,9 @@ public final class AdapterMetrics: Sendable {
     /// The Prometheus text exposition.
     public func exposition() -> String {
         var text = registry.emitToString()
+        if let leading = leader.withLock({ $0 }) {
+            text += Self.line("sysdig_adapter_leader", [], leading ? 1 : 0) + "\n"
+        }
         for collector in collectors.withLock({ $0 }) {
             for line in collector() { text += line + "\n" }
         }

@@ -1,0 +1,177 @@
+import Foundation
+@testable import Operator
+import Shared
+import Testing
+
+/// A small deterministic generator (SplitMix64), so a failing seed replays exactly.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}
+
+/// Property: whatever sequence of creates, updates and deletes (of both kinds, in
+/// several namespaces) happens, with watches dropped and history compacted at random
+/// points (forcing 410 → relist, with deletions missed while disconnected), the store
+/// ends up exactly where the server's objects say it should.
+@Suite(.timeLimit(.minutes(1))) struct MappingConvergenceTests {
+    static let scopes: [String?] = ["shop", "blog", nil]
+    static let names = ["m0", "m1", "m2", "m3"]
+    static let aliases = ["alias_a", "alias_b", "alias_c"]
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
+    func randomOperationsConverge(seed: UInt64) async throws {
+        var random = SeededRandom(seed: seed)
+        let server = KubeAPITestServer(now: TickingDates(repeats: 2).now)  // creation-time ties happen too
+        try await server.withRunning { port in
+            let client = try KubernetesClient(configuration: server.configuration(port: port))
+            let store = ConfigStore()
+            let sleeper = RecordingSleeper(budget: 500)
+            let controller = MappingController(
+                api: client, store: store, logger: quietLogger(), pageSize: Int.random(in: 1...3, using: &random),
+                sleep: sleeper.sleeper)
+            try await withRunning([controller]) {
+                for _ in 0..<60 {
+                    try await Self.step(client: client, server: server, random: &random)
+                }
+                let expected = Self.expected(server)
+                let snapshot = await store.waitUntil { $0.summary == expected }
+                #expect(snapshot.summary == expected)
+                // Every served alias resolves to the object the server holds now.
+                for mapping in snapshot.readyMappings {
+                    let resource = KubeGVR.mappings(mapping.key.kind)
+                    let object = server.object(resource, namespace: mapping.key.namespace, name: mapping.key.name)
+                    #expect(object?["spec"]?["metricName"]?.stringValue == mapping.alias)
+                }
+                #expect(sleeper.recorded.count < sleeper.budget)
+            }
+            try await client.shutdown()
+        }
+    }
+
+    /// One random operation through the real client, or a disconnect / compaction.
+    static func step(client: KubernetesClient, server: KubeAPITestServer, random: inout SeededRandom) async throws {
+        let scope = scopes.randomElement(using: &random) ?? nil
+        let resource = KubeGVR.mappings(scope == nil ? .cluster : .namespaced)
+        let name = names.randomElement(using: &random) ?? "m0"
+        let exists = server.object(resource, namespace: scope, name: name) != nil
+        switch Int.random(in: 0..<10, using: &random) {
+        case 0:
+            server.disconnectAllWatches()
+        case 1:
+            server.compact()
+        case 2:
+            server.disconnectAllWatches()
+            server.compact()
+        case 3 where exists, 4 where exists:
+            try await client.delete(resource, namespace: scope, name: name)
+        case 5 where exists, 6 where exists:
+            let patch = spec(random: &random)
+            _ = try await client.mergePatch(
+                resource, namespace: scope, name: name, subresource: nil, patch: .object(["spec": patch]))
+        default:
+            if exists { return }
+            let object = mappingObject(name, namespace: scope).setting(["spec"], to: spec(random: &random))
+            _ = try await client.create(resource, namespace: scope, object: object)
+        }
+    }
+
+    /// A spec with a random alias; one in four lacks a backend (invalid).
+    static func spec(random: inout SeededRandom) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "metricName": .string(aliases.randomElement(using: &random) ?? "alias_a"),
+            "objects": .array([.object(["resource": .string("pods")])]),
+            "sysdig": .object(["metric": .string("net.http.request.count")]),
+        ]
+        if Int.random(in: 0..<4, using: &random) == 0 { fields["sysdig"] = nil }
+        return .object(fields)
+    }
+
+    /// What the store must say, computed from the server's objects: invalid when the
+    /// document does not decode and compile; among valid ones with the same alias in
+    /// the same scope the oldest (creationTimestamp, then namespace/name) is ready and
+    /// the others conflict with it.
+    static func expected(_ server: KubeAPITestServer) -> [MappingKey: String] {
+        var result: [MappingKey: String] = [:]
+        var candidates: [String: [(created: String, key: MappingKey)]] = [:]
+        for resource in [KubeGVR.sysdigMetricMappings, .clusterSysdigMetricMappings] {
+            for scope in scopes where (scope == nil) != resource.namespaced {
+                for name in names {
+                    guard let object = server.object(resource, namespace: scope, name: name) else { continue }
+                    let key = MappingKey(kind: resource.namespaced ? .namespaced : .cluster, namespace: scope, name: name)
+                    let compiles: Bool = {
+                        guard case .success(let mapping) = MappingDecoder.decode(object, defaultNamespace: nil) else { return false }
+                        if case .success = CompiledMapping.compile(mapping) { return true }
+                        return false
+                    }()
+                    guard compiles, let alias = object["spec"]?["metricName"]?.stringValue,
+                        let created = object["metadata"]?["creationTimestamp"]?.stringValue
+                    else {
+                        result[key] = "invalid"
+                        continue
+                    }
+                    candidates["\(scope ?? "")/\(alias)", default: []].append((created, key))
+                }
+            }
+        }
+        for group in candidates.values {
+            let ordered = group.sorted { ($0.created, $0.key.namespace ?? "", $0.key.name) < ($1.created, $1.key.namespace ?? "", $1.key.name) }
+            guard let winner = ordered.first?.key else { continue }
+            result[winner] = "ready"
+            for loser in ordered.dropFirst() { result[loser.key] = "conflicting:\(winner)" }
+        }
+        return result
+    }
+}
+
+extension MappingConvergenceTests {
+    /// 429 with Retry-After and 500s on lists and watches: the watchers back off (honouring
+    /// Retry-After, without really sleeping) and still converge.
+    @Test func throttlingAndServerErrorsStillConverge() async throws {
+        let server = KubeAPITestServer(now: TickingDates().now)
+        try await server.withRunning { port in
+            // No client-side retries: the watcher itself must handle 429 and 5xx.
+            let client = try KubernetesClient(configuration: server.configuration(port: port, maxRetries: 0))
+            for name in ["m0", "m1"] {
+                try server.seed(.sysdigMetricMappings, namespace: "shop", object: mappingObject(name, namespace: "shop"))
+            }
+            try server.seed(.clusterSysdigMetricMappings, object: mappingObject("m2", namespace: nil))
+            server.injectFaults(count: 2, status: 429, retryAfter: 7, pathContains: "/sysdigmetricmappings?limit")
+            server.injectFaults(count: 3, status: 500, pathContains: "/clustersysdigmetricmappings?")
+            let sleeper = RecordingSleeper(budget: 200)
+            let store = ConfigStore()
+            let controller = MappingController(api: client, store: store, logger: quietLogger(), sleep: sleeper.sleeper)
+            try await withRunning([controller]) {
+                await controller.waitUntilSynced()
+                #expect(store.snapshot.summary == Self.expected(server))
+                #expect(sleeper.recorded.filter { $0 == .seconds(7) }.count == 2)
+
+                server.injectFaults(count: 1, status: 429, retryAfter: 3, pathContains: "watch=true")
+                server.injectFaults(count: 4, status: 500, pathContains: "watch=true")
+                server.injectFaults(count: 2, status: 503, retryAfter: 1, pathContains: "?limit")
+                server.disconnectAllWatches()
+                try server.remove(.sysdigMetricMappings, namespace: "shop", name: "m0")
+                try server.seed(.sysdigMetricMappings, namespace: "blog", object: mappingObject("m3", namespace: "blog"))
+                try server.patch(.clusterSysdigMetricMappings, name: "m2", patch: .object(["spec": .object(["sysdig": .null])]))
+                server.compact()
+                let expected = Self.expected(server)
+                #expect(expected.count == 3)
+                #expect(expected.values.contains("invalid"))
+                await store.waitUntil { $0.summary == expected }
+                #expect(sleeper.recorded.contains(.seconds(3)))
+                #expect(sleeper.recorded.count < sleeper.budget)
+            }
+            try await client.shutdown()
+        }
+    }
+}
