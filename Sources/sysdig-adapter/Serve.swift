@@ -56,7 +56,8 @@ struct Serve: AsyncParsableCommand {
             configServices = try kubernetes.makeServices(store: store, health: recorder, metrics: metrics, logger: logger)
         }
         let auth = try security.resolve(
-            kubernetesMode: configSource == .kubernetes, bindAddress: server.bindAddress,
+            kubernetesMode: configSource == .kubernetes,
+            bindAddress: server.resolvedBindAddress(kubernetesMode: configSource == .kubernetes),
             kubeconfig: kubernetes.kubeconfig, logger: logger)
         let token = try sysdig.tokenProvider()
         do {
@@ -68,7 +69,8 @@ struct Serve: AsyncParsableCommand {
         let client = SysdigClient(
             baseURL: sysdig.resolvedURL, token: token, httpClient: HTTPClient.shared, logger: logger)
         let adapter = try server.makeServer(
-            store: store, sysdig: client, sysdigOptions: sysdig, health: health, metrics: metrics, auth: auth, services: [],
+            store: store, sysdig: client, sysdigOptions: sysdig, kubernetesMode: configSource == .kubernetes,
+            health: health, metrics: metrics, auth: auth, services: [],
             logger: logger)
         let selfCheck = SysdigSelfCheck(client: client, store: store, logger: logger, timeout: sysdig.timeout)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -83,8 +85,13 @@ struct Serve: AsyncParsableCommand {
 
 /// HTTPS serving flags.
 struct ServerOptions: ParsableArguments {
-    @Option(help: "Address to listen on.")
-    var bindAddress = "0.0.0.0"
+    @Option(help: "Address to listen on (default: 0.0.0.0 in kubernetes mode, 127.0.0.1 in files mode).")
+    var bindAddress: String?
+
+    /// The address to bind: all interfaces only where callers are authenticated by default.
+    func resolvedBindAddress(kubernetesMode: Bool) -> String {
+        bindAddress ?? (kubernetesMode ? "0.0.0.0" : "127.0.0.1")
+    }
 
     @Option(help: "HTTPS port.")
     var securePort = 6443
@@ -114,13 +121,14 @@ struct ServerOptions: ParsableArguments {
     }
 
     func makeServer(
-        store: ConfigStore, sysdig client: any SysdigQuerying, sysdigOptions: SysdigOptions,
+        store: ConfigStore, sysdig client: any SysdigQuerying, sysdigOptions: SysdigOptions, kubernetesMode: Bool,
         health: QueryHealthRecorder? = nil, metrics: AdapterMetrics = AdapterMetrics(),
         auth: SecurityOptions.Resolved = .init(services: []),
         services: [any Service], logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> AdapterServer {
         var options = AdapterServerOptions()
+        let bindAddress = resolvedBindAddress(kubernetesMode: kubernetesMode)
         options.bindAddress = bindAddress
         options.port = securePort
         if let tlsCertFile, let tlsPrivateKeyFile {

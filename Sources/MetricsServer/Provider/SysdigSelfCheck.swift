@@ -35,6 +35,7 @@ public struct SysdigSelfCheck: Service {
                 ])
             }
         } catch let error as SysdigError {
+            guard !Task.isCancelled else { return }  // shut down before Sysdig answered
             logger.error("Sysdig self-check failed; metric queries will fail until this is fixed", metadata: [
                 "sysdig.code": "\(error.code)", "error": "\(error.message)",
             ])
