@@ -8,10 +8,11 @@ import Logging
 /// Nested metadata dictionaries are flattened into dotted keys, so
 /// `["mapping": ["name": "web"]]` and `["mapping.name": "web"]` both render as
 /// `"mapping.name":"web"`. A metadata key that would overwrite one of the fixed
-/// keys is renamed `metadata.<key>`.
+/// keys is renamed `metadata.<key>`; `error` is only fixed when the event
+/// carries an error, so the common `"error": "\(error)"` metadata stays `error`.
 public struct JSONLogFormatter: Sendable {
-    /// Keys the formatter writes itself; metadata cannot replace them.
-    public static let reservedKeys: Set<String> = ["time", "level", "logger", "message", "source", "error"]
+    /// Keys the formatter always writes itself; metadata cannot replace them.
+    public static let reservedKeys: Set<String> = ["time", "level", "logger", "message", "source"]
 
     /// Creates a formatter.
     public init() {}
@@ -27,14 +28,16 @@ public struct JSONLogFormatter: Sendable {
         Self.appendField("logger", label, to: &out)
         Self.appendField("message", message, to: &out)
         Self.appendField("source", source, to: &out)
+        var reserved = Self.reservedKeys
         if let error {
             Self.appendField("error", String(describing: error), to: &out)
+            reserved.insert("error")
         }
         var fields: [String: Logger.MetadataValue] = [:]
         Self.flatten(metadata, prefix: "", into: &fields)
         for key in fields.keys.sorted() {
             guard let value = fields[key] else { continue }
-            let name = Self.reservedKeys.contains(key) ? "metadata.\(key)" : key
+            let name = reserved.contains(key) ? "metadata.\(key)" : key
             out += ","
             Self.appendString(name, to: &out)
             out += ":"

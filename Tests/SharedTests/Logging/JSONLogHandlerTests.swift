@@ -93,8 +93,9 @@ struct JSONLogHandlerTests {
 
     @Test func metadataCannotReplaceFixedKeys() throws {
         let (logger, sink) = makeLogger()
-        logger.info("real", metadata: ["message": "fake", "level": "critical", "time": "never"])
+        logger.info("real", metadata: ["message": "fake", "level": "critical", "time": "never", "error": "e"])
         let fields = try object(try #require(sink.lines.first))
+        #expect(fields["error"] as? String == "e", "error is metadata unless the event carries an error")
         #expect(fields["message"] as? String == "real")
         #expect(fields["level"] as? String == "info")
         #expect(fields["metadata.message"] as? String == "fake")
@@ -139,10 +140,11 @@ struct JSONLogHandlerTests {
         let provider = Logger.MetadataProvider { ["trace.id": "t-1", "request.path": "provider"] }
         let handler = JSONLogHandler(label: "x", sink: sink, metadataProvider: provider, now: { Self.fixedTime })
         handler.log(event: LogEvent(
-            level: .warning, message: "failed", error: Boom(), metadata: ["request.path": "/apis"],
+            level: .warning, message: "failed", error: Boom(), metadata: ["request.path": "/apis", "error": "meta"],
             source: "Tests", file: #fileID, function: #function, line: #line))
         let fields = try object(try #require(sink.lines.first))
         #expect(fields["error"] as? String == "boom")
+        #expect(fields["metadata.error"] as? String == "meta")
         #expect(fields["trace.id"] as? String == "t-1")
         #expect(fields["request.path"] as? String == "/apis")
         #expect(fields["source"] as? String == "Tests")
