@@ -24,11 +24,15 @@ COPY Sources ./Sources
 COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product sysdig-adapter \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/sysdig-adapter" /out/sysdig-adapter
+# The binary needs glibc, libstdc++, libgcc_s (all in the runtime image) and
+# zlib (HTTP decompression), which is copied along to be sure of it.
+RUN mkdir -p /out/lib && cp -L "/lib/$(uname -m)-linux-gnu/libz.so.1" /out/lib/
 
 FROM ${RUNTIME_IMAGE}
 LABEL org.opencontainers.image.title="sysdig-adapter" \
       org.opencontainers.image.description="Kubernetes custom and external metrics from Sysdig Monitor"
 COPY --from=build /out/sysdig-adapter /usr/local/bin/sysdig-adapter
+COPY --from=build /out/lib/ /usr/lib/
 # Example mappings, so `docker run IMAGE validate /usr/share/sysdig-adapter/examples` works.
 COPY crds/examples /usr/share/sysdig-adapter/examples
 USER 65532:65532
