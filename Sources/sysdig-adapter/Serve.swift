@@ -166,16 +166,17 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "json or text (default: json in a cluster, where KUBERNETES_SERVICE_HOST is set; text otherwise).")
+    var logFormat: LogFormat?
+
     /// Bootstraps swift-log once and returns the adapter's logger.
     func bootstrap() -> Logger {
         let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let format = logFormat ?? .defaultFormat()
+        LoggingSystem.bootstrap { label in format.makeHandler(label: label, level: level) }
         return Logger(label: "sysdig-adapter")
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}
