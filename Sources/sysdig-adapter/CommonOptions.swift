@@ -25,7 +25,11 @@ struct SysdigOptions: ParsableArguments {
     static let defaultURL = "https://app.sysdigcloud.com"
 
     var resolvedURL: String { sysdigURL ?? Environment.value("SDC_ENDPOINT") ?? Self.defaultURL }
-    var resolvedClusterName: String? { clusterName ?? Environment.value("CLUSTER_NAME") }
+    /// An empty `--cluster-name` (e.g. an unset kustomize parameter) means none.
+    var resolvedClusterName: String? {
+        if let clusterName { return clusterName.isEmpty ? nil : clusterName }
+        return Environment.value("CLUSTER_NAME")
+    }
     var timeout: Duration { .milliseconds(Int64(sysdigTimeout * 1000)) }
 
     /// The token source: the file when given, else `SDC_TOKEN`. Never prints the token.
