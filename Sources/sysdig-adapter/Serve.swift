@@ -73,13 +73,16 @@ struct Serve: AsyncParsableCommand {
             health: health, metrics: metrics, auth: auth, services: [],
             logger: logger)
         let selfCheck = SysdigSelfCheck(client: client, store: store, logger: logger, timeout: sysdig.timeout)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+        var configuration = ServiceGroupConfiguration(
             services: (auth.services + configServices).map { .init(service: $0) } + [
                 .init(service: adapter.application),
                 .init(service: selfCheck, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
             ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // In-flight requests get --shutdown-grace to finish; then the rest is cancelled.
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(server.shutdownGrace * 1000))
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
 
@@ -95,6 +98,9 @@ struct ServerOptions: ParsableArguments {
 
     @Option(help: "HTTPS port.")
     var securePort = 6443
+
+    @Option(help: "Seconds in-flight requests get to finish after SIGTERM (keep below terminationGracePeriodSeconds).")
+    var shutdownGrace: Double = 20
 
     @Option(help: "Serving certificate (PEM); re-read when it changes. Self-signed when absent.")
     var tlsCertFile: String?
