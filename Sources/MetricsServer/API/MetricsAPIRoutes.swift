@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Logging
 import Shared
 
@@ -8,6 +9,7 @@ import Shared
 public struct MetricsAPIRoutes: Sendable {
     let provider: MetricsProvider
     let logger: Logger
+    private let discovery = DiscoveryCache()
 
     public init(provider: MetricsProvider, logger: Logger) {
         self.provider = provider
@@ -46,8 +48,11 @@ public struct MetricsAPIRoutes: Sendable {
             guard let group = DiscoveryDocuments.group(named: name) else { throw KubeStatusError(.notFound()) }
             return try KubeJSONResponse.make(group, for: request)
         case .resourceList(let version):
-            return try KubeJSONResponse.make(
-                DiscoveryDocuments.resourceList(version, snapshot: provider.store.snapshot), for: request)
+            let body = discovery.body(
+                version, snapshot: provider.store.snapshot, pretty: KubeJSONResponse.wantsPretty(request))
+            var headers = HTTPFields()
+            headers[.contentType] = KubeJSONResponse.contentType
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         case .metric(let version, let query):
             return try await metric(version, query, request: request)
         }
