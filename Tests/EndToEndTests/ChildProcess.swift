@@ -14,10 +14,13 @@ final class ChildProcess: Sendable {
     private let process: Process
     private let state = Mutex(State())
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = AdapterBinary.packageRoot
         process.standardOutput = FileHandle.nullDevice
         let pipe = Pipe()
