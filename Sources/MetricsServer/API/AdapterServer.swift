@@ -30,15 +30,16 @@ public struct AdapterServer: Sendable {
     public let application: Application<RouterResponder<BasicRequestContext>>
 
     /// - Parameters:
+    ///   - cache: the Sysdig answer cache; tests inject one with a controlled clock.
     ///   - services: services the application owns and runs (config source, simulator...).
     ///   - onServerRunning: called with the bound port once listening.
     public init(
         store: ConfigStore, sysdig: any SysdigQuerying, options: AdapterServerOptions,
-        services: [any Service] = [], logger: Logger,
+        cache: QueryCache = QueryCache(), services: [any Service] = [], logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         let provider = MetricsProvider(
-            store: store, sysdig: sysdig, configuration: options.provider,
+            store: store, sysdig: sysdig, configuration: options.provider, cache: cache,
             limiter: RateLimiter(qps: options.sysdigQPS, burst: options.sysdigBurst), logger: logger)
         let certificates: ServingCertificateStore
         if let files = options.certificateFiles {
