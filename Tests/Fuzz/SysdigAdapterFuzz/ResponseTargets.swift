@@ -3,7 +3,7 @@ import Shared
 
 /// Sysdig answers, read exactly as the adapter reads them: decoded like `SysdigClient`
 /// does, turned into samples by unsegmented and segmented plans (with a multiplier),
-/// and each sample formatted as a Kubernetes quantity.
+/// and each sample formatted as the API answers it (a quantity and an RFC 3339 time).
 enum ResponseTargets {
     static let dataRequest = SysdigDataRequest(
         last: 60, metrics: [.init(id: "kubernetes.pod.name"), .init(id: "cpu.used.percent", aggregations: .init(time: "timeAvg", group: "avg"))])
@@ -40,6 +40,10 @@ enum ResponseTargets {
         for sample in samples {
             try require(!sample.value.isNaN, "a NaN sample was not dropped")
             _ = Quantity.format(sample.value)
+            if let timestamp = sample.timestamp {
+                // What MetricsProvider and the wire layer do with a sample's time.
+                _ = KubeTime.format(Date(timeIntervalSince1970: TimeInterval(timestamp)))
+            }
         }
     }
 }
