@@ -77,6 +77,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzz harness (hack/fuzz.sh): replays Tests/Fuzz/corpus in a normal build; with
+        // -sanitize=fuzzer,address -DFUZZING it runs libFuzzer through CFuzzerDriver.
+        .target(
+            name: "CFuzzerDriver",
+            path: "Tests/Fuzz/CFuzzerDriver"
+        ),
+        .executableTarget(
+            name: "SysdigAdapterFuzz",
+            dependencies: ["Shared", "CFuzzerDriver"],
+            path: "Tests/Fuzz/SysdigAdapterFuzz",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SharedTests",
             dependencies: ["Shared"],

@@ -76,6 +76,21 @@ struct GoJSONTests {
         #expect(KubeTime.format(Date(timeIntervalSince1970: seconds)) == expected)
     }
 
+    /// Found by the `sysdig-data` fuzz target: a Data API sample time near Int64.max
+    /// (`"t":9223372036854775807`) trapped converting to Int64 while formatting.
+    @Test(arguments: [
+        (9_223_372_036_854_775_807.0, "9999-12-31T23:59:59Z"),
+        (1e300, "9999-12-31T23:59:59Z"),
+        (Double.infinity, "9999-12-31T23:59:59Z"),
+        (-9_223_372_036_854_775_808.0, "0000-01-01T00:00:00Z"),
+        (-Double.infinity, "0000-01-01T00:00:00Z"),
+        (253_402_300_799.0, "9999-12-31T23:59:59Z"),
+        (-62_167_219_200.0, "0000-01-01T00:00:00Z"),
+    ])
+    func outOfRangeTimesAreClamped(seconds: Double, expected: String) {
+        #expect(KubeTime.format(Date(timeIntervalSince1970: seconds)) == expected)
+    }
+
     @Test func missingTimeIsNull() {
         #expect(KubeTime.json(nil) == .null)
     }

@@ -2,12 +2,20 @@ import Foundation
 
 /// `metav1.Time` formatting: RFC 3339 in UTC with whole seconds (PROTOCOL.md A3).
 public enum KubeTime {
+    /// Seconds since the epoch of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the
+    /// four-digit years RFC 3339 (and Go's `metav1.Time`) can express.
+    static let representableSeconds: ClosedRange<Double> = -62_167_219_200...253_402_300_799
+
     /// Formats `date` as `2024-05-01T12:00:05Z`; fractional seconds are dropped (floor).
+    /// Times outside years 0000–9999 are clamped to the nearest end (a sample time is
+    /// Sysdig's data, so it must never trap); NaN formats as the epoch.
     ///
     /// Computed arithmetically rather than with a `DateFormatter`, so the output never
     /// depends on locale, calendar settings or time zone of the process.
     public static func format(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let raw = date.timeIntervalSince1970.rounded(.down)
+        let bounds = representableSeconds
+        let seconds = raw.isNaN ? 0 : Int64(min(max(raw, bounds.lowerBound), bounds.upperBound))
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         let hour = secondOfDay / 3600

@@ -22,9 +22,15 @@ struct PromQLParser {
         var endOffset: Int
     }
 
+    /// Deepest nesting of sub-expressions (parentheses, arguments, unary operators, `^`)
+    /// accepted. The parser recurses per level, so without a bound a long enough
+    /// `((((...` in a mapping overflows the stack and takes the adapter down.
+    static let maxNesting = 100
+
     let tokens: [PromQLToken]
     let placeholders: [String: PlaceholderContext]
     var index = 0
+    private var nesting = 0
     private(set) var uses: [PlaceholderUse] = []
 
     init(tokens: [PromQLToken], placeholders: [String: PlaceholderContext]) {
@@ -131,6 +137,12 @@ struct PromQLParser {
     }
 
     private mutating func unary() throws(PromQLError) -> PromQLType {
+        // Every nested sub-expression passes through here, so this bounds the recursion.
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maxNesting else {
+            throw current.position.error("the expression nests more than \(Self.maxNesting) levels deep")
+        }
         if isSymbol("-") || isSymbol("+") {
             let token = current
             advance()

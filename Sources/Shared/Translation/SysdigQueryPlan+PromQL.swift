@@ -10,7 +10,8 @@ extension SysdigQueryPlan {
         var result: [Sample] = []
         var seen: Set<String> = []
         for entry in ordered where entry.value.isFinite {
-            let timestamp = entry.timestamp.isFinite ? Int(entry.timestamp.rounded(.down)) : nil
+            // A time that is not a finite number within Int's range is no time (Int(_:) would trap).
+            let timestamp = Int(exactly: entry.timestamp.rounded(.down))
             let value = entry.value * (multiplier ?? 1)
             if let segmentLabel {
                 guard let object = entry.labels[segmentLabel], seen.insert(object).inserted else { continue }

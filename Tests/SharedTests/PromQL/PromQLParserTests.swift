@@ -76,4 +76,24 @@ import Testing
             _ = try PromQLParser.parse("sum(\n  x + )")
         }
     }
+
+    /// Found by the `promql-template` fuzz target: ~600 nested parentheses overflowed the
+    /// stack (a mapping author could crash every replica). Nesting is now bounded.
+    @Test(arguments: [
+        ("(", ")", "x"), ("abs(", ")", "x"), ("sum(", ")", "x"), ("-", "", "x"), ("", "^2", "2"),
+    ])
+    func deepNestingIsAnErrorNotACrash(open: String, close: String, inner: String) throws {
+        func nested(_ depth: Int) -> String {
+            String(repeating: open, count: depth) + inner + String(repeating: close, count: depth)
+        }
+        _ = try PromQLParser.parse(nested(PromQLParser.maxNesting - 1))
+        for depth in [PromQLParser.maxNesting, 5_000, 100_000] {
+            #expect(throws: PromQLError.self) { _ = try PromQLParser.parse(nested(depth)) }
+        }
+        do {
+            _ = try PromQLParser.parse(nested(100_000))
+        } catch {
+            #expect(error.message.contains("nests more than \(PromQLParser.maxNesting) levels"))
+        }
+    }
 }

@@ -149,4 +149,17 @@ private func selector(_ text: String) -> LabelSelector {
             .init(object: "web-2", value: 3, timestamp: 100), .init(object: "web-4", value: 0, timestamp: 100),
         ])
     }
+
+    /// Found by the `prometheus` fuzz target: a sample time beyond Int's range trapped in `Int(_:)`.
+    @Test(arguments: [1e300, -1e300, 0x1p63, .infinity, .nan] as [Double])
+    func outOfRangeSampleTimeIsNoTime(time: Double) throws {
+        let plan = try QueryTranslator().plan(
+            for: MetricQuery(alias: "cpu", target: .selector(resource: resource("pods"), namespace: "shop", selector: LabelSelector())),
+            mapping: try promMapping(multiplier: 2))
+        let body = #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"kube_pod_name":"web-1"},"value":[TIME,"12.5"]}]}}"#
+        let json = body.replacingOccurrences(of: "TIME", with: time.isFinite ? "\(time)" : "1")
+        var response = try PromQLResponse.decode(Data(json.utf8)).get()
+        response.samples[0].timestamp = time
+        #expect(plan.samples(from: response) == [.init(object: "web-1", value: 25, timestamp: nil)])
+    }
 }
