@@ -53,19 +53,6 @@ struct SysdigFaultTests {
         }
     }
 
-    /// SplitMix64, so the fault sequence is the same on every run.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return mixed ^ (mixed >> 31)
-        }
-    }
-
     static func checkShape(_ reply: SysdigFaultHarness.Reply, _ context: String) {
         #expect(reply.elapsed <= timeout + slack, "\(context): answered after \(reply.elapsed)")
         if reply.status == 200 {
@@ -83,7 +70,7 @@ struct SysdigFaultTests {
     @Test("random fault mix, one request at a time: exact status, bounded latency, recovery", arguments: [0x5EED_0001, 0x5EED_0002] as [UInt64])
     func sequentialFaults(seed: UInt64) async throws {
         try await SysdigFaultHarness.with(timeout: Self.timeout, cacheTTL: Self.cacheTTL, qps: Self.qps, burst: Self.burst) { harness in
-            var random = SeededGenerator(state: seed)
+            var random = SplitMix64(seed: seed)
             let warm = try await harness.get()
             #expect(warm.status == 200)
             for round in 0..<30 {
@@ -122,7 +109,7 @@ struct SysdigFaultTests {
     @Test("concurrent requests under persistent random faults: bounded latency, rate limit held, recovery")
     func concurrentFaults() async throws {
         try await SysdigFaultHarness.with(timeout: Self.timeout, cacheTTL: Self.cacheTTL, qps: Self.qps, burst: Self.burst) { harness in
-            var random = SeededGenerator(state: 0xFA17_0003)
+            var random = SplitMix64(seed: 0xFA17_0003)
             let pods = ["web-5d8f6-abc12", "web-5d8f6-def34", "web-5d8f6-ghi56", "web-5d8f6-jkl78", "api-6b7c8-pq9rs", "api-6b7c8-tu1vw"]
             for wave in 0..<3 {
                 for _ in 0..<24 {

@@ -3,23 +3,6 @@ import Foundation
 import Shared
 import Testing
 
-/// A small deterministic generator (SplitMix64), so a failing seed replays exactly.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-}
-
 /// Property: whatever sequence of creates, updates and deletes (of both kinds, in
 /// several namespaces) happens, with watches dropped and history compacted at random
 /// points (forcing 410 → relist, with deletions missed while disconnected), the store
@@ -31,7 +14,7 @@ struct SeededRandom: RandomNumberGenerator {
 
     @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
     func randomOperationsConverge(seed: UInt64) async throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let server = KubeAPITestServer(now: TickingDates(repeats: 2).now)  // creation-time ties happen too
         try await server.withRunning { port in
             let client = try KubernetesClient(configuration: server.configuration(port: port))
@@ -60,7 +43,7 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     /// One random operation through the real client, or a disconnect / compaction.
-    static func step(client: KubernetesClient, server: KubeAPITestServer, random: inout SeededRandom) async throws {
+    static func step(client: KubernetesClient, server: KubeAPITestServer, random: inout SplitMix64) async throws {
         let scope = scopes.randomElement(using: &random) ?? nil
         let resource = KubeGVR.mappings(scope == nil ? .cluster : .namespaced)
         let name = names.randomElement(using: &random) ?? "m0"
@@ -87,7 +70,7 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     /// A spec with a random alias; one in four lacks a backend (invalid).
-    static func spec(random: inout SeededRandom) -> JSONValue {
+    static func spec(random: inout SplitMix64) -> JSONValue {
         var fields: [String: JSONValue] = [
             "metricName": .string(aliases.randomElement(using: &random) ?? "alias_a"),
             "objects": .array([.object(["resource": .string("pods")])]),
