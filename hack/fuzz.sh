@@ -4,6 +4,7 @@
 # a trap or a sanitizer report). Crash inputs land in .build-fuzz/artifacts/.
 #
 #   hack/fuzz.sh [seconds-per-target] [target...]     (default 30 s, every target)
+#   FUZZ_EXTRA="-seed=1" hack/fuzz.sh 20              (extra libFuzzer flags; CI pins the seed)
 #
 # Targets: scope label-selector quantity mapping promql-template sysdig-data prometheus.
 # New interesting inputs accumulate in .build-fuzz/corpus/<target>/ (not committed);
@@ -50,7 +51,7 @@ for target in "${targets[@]}"; do
     echo "fuzz: $target for ${seconds}s"
     status=0
     "$binary" --target="$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
-        -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "Tests/Fuzz/corpus/$target" \
+        -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_EXTRA:-} "$work" "Tests/Fuzz/corpus/$target" \
         > "$log" 2>&1 || status=$?
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
