@@ -70,7 +70,8 @@ import Testing
         #expect(names.contains("services/kuard_rps"))
         #expect(names.contains("deployments.apps/http_requests_per_second"))
         let external = try get("/apis/external.metrics.k8s.io/v1beta1")
-        #expect((external["resources"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["queue_messages"])
+        #expect((external["resources"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+            == ["queue_messages", "queue_messages_promql"])
 
         let byName = try get("/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/services/kuard/kuard_rps")
         #expect(byName["kind"] as? String == "MetricValueList")
@@ -102,9 +103,36 @@ import Testing
         let milli = try Quantity.milliValue(of: series["value"] as? String ?? "")
         #expect((5_000...765_000).contains(milli), "\(series)")
 
+        try checkPromQL(get, simulator: simulator)
+
         let data = simulator.requests.filter { $0.path == "/api/data" }
         #expect(data.count == 3)
         #expect(data.allSatisfy { $0.authorized })
         #expect(data.allSatisfy { ($0.jsonBody?["filter"] as? String)?.hasPrefix("kubernetes.cluster.name = 'demo'") == true })
+    }
+
+    /// The PromQL backend through kubectl: an Object, a Pods (selector) and an External metric.
+    private func checkPromQL(_ get: (String) throws -> [String: Any], simulator: SysdigSimulator) throws {
+        let deployment = try get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/deployments.apps/web/cpu_usage_promql")
+        let item = try #require((deployment["items"] as? [[String: Any]])?.first)
+        #expect((deployment["items"] as? [Any])?.count == 1)
+        #expect((item["describedObject"] as? [String: Any])?["kind"] as? String == "Deployment")
+        #expect((item["metric"] as? [String: Any])?["name"] as? String == "cpu_usage_promql")
+
+        let pods = try get("/apis/custom.metrics.k8s.io/v1beta1/namespaces/shop/pods/*/cpu_usage_promql?labelSelector=app%3Dweb")
+        let names = (pods["items"] as? [[String: Any]] ?? []).compactMap {
+            ($0["describedObject"] as? [String: Any])?["name"] as? String
+        }
+        #expect(Set(names) == ["web-5d8f6-abc12", "web-5d8f6-def34", "web-5d8f6-ghi56", "web-5d8f6-jkl78"])
+
+        let queue = try get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_messages_promql?labelSelector=rabbitmq_queue_name%3Dorders")
+        let series = try #require((queue["items"] as? [[String: Any]])?.first)
+        #expect(series["metricLabels"] as? [String: String] == ["rabbitmq_queue_name": "orders"])
+        let milli = try Quantity.milliValue(of: series["value"] as? String ?? "")
+        #expect((5_000...765_000).contains(milli), "\(series)")
+
+        let queries = simulator.requests.filter { $0.path.hasPrefix("/prometheus/api/v1/query") }
+        #expect(queries.count == 3)
+        #expect(queries.allSatisfy { $0.authorized })
     }
 }
