@@ -28,14 +28,25 @@ enum LiveServer {
                 continuation.finish()
             }
         )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        try await serve(app, ports: ports, logger: logger) { port in
+            guard port > 0 else { throw ServingCertificateError(.generationFailed, "server did not report a port") }
+            try await body(port)
+        }
+    }
+
+    /// Runs `service` in a service group of its own until `body` returns, then shuts
+    /// it down gracefully; `body` gets the first port `ports` yields.
+    static func serve(
+        _ service: some Service, ports: AsyncStream<Int>, logger: Logger, _ body: (Int) async throws -> Void
+    ) async throws {
+        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                throw ServingCertificateError(.generationFailed, "server did not report a port")
-            }
             do {
+                guard let port = await iterator.next() else {
+                    throw ServingCertificateError(.generationFailed, "server stopped before it reported a port")
+                }
                 try await body(port)
             } catch {
                 await group.triggerGracefulShutdown()

@@ -44,13 +44,8 @@ final class SteppingClock: Clock, Sendable {
 @Suite("Certificate reloader")
 struct ReloaderTests {
     @Test func periodicCheckPicksUpRotatedFiles() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wire-reload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, files) = try TLSServingTests.temporaryCertificateFiles("wire-reload")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let files = ServingCertificateStore.Files(
-            certificateFile: directory.appendingPathComponent("tls.crt").path,
-            privateKeyFile: directory.appendingPathComponent("tls.key").path
-        )
         let first = try SelfSignedCertificateGenerator.generate(host: "a")
         let second = try SelfSignedCertificateGenerator.generate(host: "b")
         try TLSServingTests.write(first, to: files)

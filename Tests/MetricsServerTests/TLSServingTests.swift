@@ -41,13 +41,8 @@ struct TLSServingTests {
     }
 
     @Test func rotatedFilesAreServedAfterReload() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wire-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, files) = try TLSServingTests.temporaryCertificateFiles("wire-tls")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let files = ServingCertificateStore.Files(
-            certificateFile: directory.appendingPathComponent("tls.crt").path,
-            privateKeyFile: directory.appendingPathComponent("tls.key").path
-        )
         let first = try SelfSignedCertificateGenerator.generate(host: "a")
         let second = try SelfSignedCertificateGenerator.generate(host: "b")
         let caA = try #require(first.caCertificatePEM)
@@ -72,6 +67,16 @@ struct TLSServingTests {
             #expect(store.reloadIfChanged() == false)
             #expect(try await LiveServer.get(url, trusting: caB).status == 200)
         }
+    }
+
+    /// A fresh temporary directory (the caller removes it) and the tls.crt/tls.key paths in it.
+    static func temporaryCertificateFiles(_ prefix: String) throws -> (URL, ServingCertificateStore.Files) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let files = ServingCertificateStore.Files(
+            certificateFile: directory.appendingPathComponent("tls.crt").path,
+            privateKeyFile: directory.appendingPathComponent("tls.key").path)
+        return (directory, files)
     }
 
     static func write(_ material: ServingCertificate, to files: ServingCertificateStore.Files) throws {

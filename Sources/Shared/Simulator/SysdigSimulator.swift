@@ -14,8 +14,6 @@ import Synchronization
 public final class SysdigSimulator: Service, Sendable {
     struct State {
         var world: World
-        var port: Int?
-        var portWaiters: [CheckedContinuation<Int, any Error>] = []
         var requests: [RecordedRequest] = []
         var requestWaiters: [(count: Int, continuation: CheckedContinuation<[RecordedRequest], Never>)] = []
         var faults: [(fault: Fault, persistent: Bool)] = []
@@ -32,6 +30,7 @@ public final class SysdigSimulator: Service, Sendable {
     let logger: Logger
     private let requestedPort: Int
     let state: Mutex<State>
+    private let port = ListeningPort()
 
     /// - Parameters:
     ///   - token: the only API token accepted (`Authorization: Bearer <token>`).
@@ -73,71 +72,22 @@ public final class SysdigSimulator: Service, Sendable {
         let app = Application(
             responder: SysdigSimulatorResponder(simulator: self),
             configuration: .init(address: .hostname("127.0.0.1", port: requestedPort), serverName: nil),
-            onServerRunning: { [self] channel in
-                self.didStartListening(port: channel.localAddress?.port ?? 0)
-            },
+            onServerRunning: { [port] channel in port.opened(channel.localAddress?.port ?? 0) },
             logger: logger)
-        do {
-            try await app.run()
-        } catch {
-            didStop()
-            throw error
-        }
-        didStop()
+        defer { port.closed(NotRunningError(description: "the Sysdig simulator stopped before listening")) }
+        try await app.run()
     }
 
     /// The bound port, waiting until the server listens.
     ///
     /// - Throws: `NotRunningError` if the server stops before listening.
     public func listeningPort() async throws -> Int {
-        try await withCheckedThrowingContinuation { continuation in
-            let port: Int? = state.withLock { state in
-                if let port = state.port { return port }
-                state.portWaiters.append(continuation)
-                return nil
-            }
-            if let port { continuation.resume(returning: port) }
-        }
+        try await port.wait()
     }
 
     /// Runs the simulator for the duration of `body`, which receives the bound port,
     /// then shuts it down gracefully (in-flight `delay` faults are cut short).
     public func withRunning<T: Sendable>(_ body: (Int) async throws -> T) async throws -> T {
-        let group = ServiceGroup(
-            configuration: .init(services: [self], gracefulShutdownSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                let port = try await listeningPort()
-                let result = try await body(port)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                tasks.cancelAll()
-                throw error
-            }
-        }
-    }
-
-    private func didStartListening(port: Int) {
-        let waiters = state.withLock { state in
-            state.port = port
-            defer { state.portWaiters = [] }
-            return state.portWaiters
-        }
-        for waiter in waiters { waiter.resume(returning: port) }
-    }
-
-    private func didStop() {
-        let waiters = state.withLock { state in
-            state.port = nil
-            defer { state.portWaiters = [] }
-            return state.portWaiters
-        }
-        for waiter in waiters {
-            waiter.resume(throwing: NotRunningError(description: "the Sysdig simulator stopped before listening"))
-        }
+        try await withRunningService(self, port: port, logger: logger, body)
     }
 }

@@ -95,21 +95,10 @@ struct SecureAdapter: Sendable {
         let server = try AdapterServer(
             store: store, sysdig: sysdig, options: serverOptions, logger: logger,
             onServerRunning: { port in continuation.yield(port) })
-        let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await LiveServer.serve(server.application, ports: ports, logger: logger) { port in
             let adapter = SecureAdapter(
                 kube: kube, simulator: simulator, settings: settings, watcherAPI: client, time: time, logs: logs, port: port)
-            do {
-                try await body(adapter)
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+            try await body(adapter)
         }
     }
 

@@ -54,8 +54,6 @@ public final class KubeAPITestServer: Service, Sendable {
 
     struct State {
         var store = KubeObjectStore()
-        var port: Int?
-        var portWaiters: [CheckedContinuation<Int, any Error>] = []
         var watches: [ObjectIdentifier: KubeTestWatch] = [:]
         var faults: [Fault] = []
         var requests: [Request] = []
@@ -75,6 +73,7 @@ public final class KubeAPITestServer: Service, Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     let state = Mutex(State())
+    private let port = ListeningPort()
 
     /// - Parameters:
     ///   - resources: the kinds served (default: mappings, leases, events, configmaps).
@@ -109,63 +108,24 @@ public final class KubeAPITestServer: Service, Sendable {
         let app = Application(
             responder: KubeAPITestResponder(server: self),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-            onServerRunning: { [self] channel in self.didStartListening(port: channel.localAddress?.port ?? 0) },
+            onServerRunning: { [port] channel in port.opened(channel.localAddress?.port ?? 0) },
             logger: logger)
-        defer { didStop() }
+        defer {
+            disconnectAllWatches()
+            port.closed(KubeAPIError(code: .transport, message: "the test server stopped"))
+        }
         try await app.run()
     }
 
     /// The bound port, waiting until the server listens.
     public func listeningPort() async throws -> Int {
-        try await withCheckedThrowingContinuation { continuation in
-            let port: Int? = state.withLock { state in
-                if let port = state.port { return port }
-                state.portWaiters.append(continuation)
-                return nil
-            }
-            if let port { continuation.resume(returning: port) }
-        }
+        try await port.wait()
     }
 
     /// Runs the server for the duration of `body`, which receives the port; open watches
     /// are ended before the graceful shutdown.
     public func withRunning<T: Sendable>(_ body: (Int) async throws -> T) async throws -> T {
-        let group = ServiceGroup(configuration: .init(services: [self], gracefulShutdownSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                let port = try await listeningPort()
-                let result = try await body(port)
-                disconnectAllWatches()
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                disconnectAllWatches()
-                await group.triggerGracefulShutdown()
-                tasks.cancelAll()
-                throw error
-            }
-        }
-    }
-
-    private func didStartListening(port: Int) {
-        let waiters = state.withLock { state in
-            state.port = port
-            defer { state.portWaiters = [] }
-            return state.portWaiters
-        }
-        for waiter in waiters { waiter.resume(returning: port) }
-    }
-
-    private func didStop() {
-        disconnectAllWatches()
-        let waiters = state.withLock { state in
-            state.port = nil
-            defer { state.portWaiters = [] }
-            return state.portWaiters
-        }
-        for waiter in waiters { waiter.resume(throwing: KubeAPIError(code: .transport, message: "the test server stopped")) }
+        try await withRunningService(self, port: port, logger: logger, beforeShutdown: disconnectAllWatches, body)
     }
 
     func resource(for gvr: KubeGVR) -> KubeTestResource? {
