@@ -26,6 +26,9 @@ public final class LeaderElector: Service, Sendable {
     private struct State: Sendable {
         var leading = false
         var observedSpec: JSONValue?
+        /// The lease as our last successful write returned it (with its resourceVersion):
+        /// the leader renews from it without reading first.
+        var ownLease: JSONValue?
         var observedTime: ContinuousClock.Instant?
         var lastRenew: ContinuousClock.Instant?
         var transitions = 0
@@ -87,6 +90,20 @@ public final class LeaderElector: Service, Sendable {
         let resource = KubeGVR.leases
         let instant = now()
         let stamp = EventRecorder.microTime(wallClock())
+        // Fast path (as client-go): the leader renews the lease it last wrote, one
+        // conditional PUT and no GET. A 409 or any other failure falls back to reading.
+        if let own = state.withLock({ $0.leading ? $0.ownLease : nil }), case .object(var object) = own {
+            object["spec"] = renewedSpec(from: own["spec"] ?? .object([:]), stamp: stamp)
+            do {
+                let updated = try await api.update(
+                    resource, namespace: configuration.namespace, name: configuration.name, object: .object(object))
+                recordSuccess(lease: updated, instant: instant)
+                return true
+            } catch {
+                state.withLock { $0.ownLease = nil }
+                logger.debug("Renewing the lease from the cached copy failed; reading it", metadata: ["error": "\(error)"])
+            }
+        }
         let current: JSONValue
         do {
             current = try await api.get(resource, namespace: configuration.namespace, name: configuration.name)
@@ -111,26 +128,33 @@ public final class LeaderElector: Service, Sendable {
             setLeading(false)
             return false
         }
-        let transitions = spec["leaseTransitions"].flatMap { if case .number(let v) = $0 { Int(v) } else { nil } } ?? 0
-        let keep = holder == configuration.identity
-        var newSpec: [String: JSONValue] = [
-            "holderIdentity": .string(configuration.identity),
-            "leaseDurationSeconds": .number(Double(configuration.leaseDuration.components.seconds)),
-            "renewTime": .string(stamp),
-            "acquireTime": keep ? (spec["acquireTime"] ?? .string(stamp)) : .string(stamp),
-            "leaseTransitions": .number(Double(keep ? transitions : transitions + 1)),
-        ]
-        if newSpec["acquireTime"] == .null { newSpec["acquireTime"] = .string(stamp) }
         guard case .object(var object) = current else { return false }
-        object["spec"] = .object(newSpec)
+        object["spec"] = renewedSpec(from: spec, stamp: stamp)
         do {
             let updated = try await api.update(resource, namespace: configuration.namespace, name: configuration.name, object: .object(object))
-            recordSuccess(spec: updated["spec"] ?? .object(newSpec), instant: instant)
+            recordSuccess(lease: updated, instant: instant)
             return true
         } catch {
             logger.debug("Updating the lease failed", metadata: ["error": "\(error)"])
             return false
         }
+    }
+
+    /// The spec we write: us as holder, renewed now; acquireTime and the transition
+    /// count kept when we already held it, a new transition otherwise.
+    private func renewedSpec(from spec: JSONValue, stamp: String) -> JSONValue {
+        let holder = spec["holderIdentity"]?.stringValue ?? ""
+        let transitions = spec["leaseTransitions"].flatMap { if case .number(let v) = $0 { Int(v) } else { nil } } ?? 0
+        let keep = holder == configuration.identity
+        var acquireTime = keep ? (spec["acquireTime"] ?? .string(stamp)) : .string(stamp)
+        if acquireTime == .null { acquireTime = .string(stamp) }
+        return .object([
+            "holderIdentity": .string(configuration.identity),
+            "leaseDurationSeconds": .number(Double(configuration.leaseDuration.components.seconds)),
+            "renewTime": .string(stamp),
+            "acquireTime": acquireTime,
+            "leaseTransitions": .number(Double(keep ? transitions : transitions + 1)),
+        ])
     }
 
     private func create(stamp: String, instant: ContinuousClock.Instant) async -> Bool {
@@ -145,17 +169,18 @@ public final class LeaderElector: Service, Sendable {
             "spec": spec,
         ])
         do {
-            _ = try await api.create(.leases, namespace: configuration.namespace, object: lease)
-            recordSuccess(spec: spec, instant: instant)
+            let created = try await api.create(.leases, namespace: configuration.namespace, object: lease)
+            recordSuccess(lease: created, instant: instant)
             return true
         } catch {
             return false
         }
     }
 
-    private func recordSuccess(spec: JSONValue, instant: ContinuousClock.Instant) {
+    private func recordSuccess(lease: JSONValue, instant: ContinuousClock.Instant) {
         state.withLock { state in
-            state.observedSpec = spec
+            state.ownLease = lease
+            state.observedSpec = lease["spec"]
             state.observedTime = instant
             state.lastRenew = instant
         }
@@ -176,6 +201,7 @@ public final class LeaderElector: Service, Sendable {
     func release() async {
         guard isLeader else { return }
         setLeading(false)
+        state.withLock { $0.ownLease = nil }
         do {
             var object = try await api.get(.leases, namespace: configuration.namespace, name: configuration.name)
             guard object["spec"]?["holderIdentity"]?.stringValue == configuration.identity,

@@ -131,6 +131,41 @@ import Testing
         }
     }
 
+    static func leaseRequests(_ server: KubeAPITestServer, method: String) -> Int {
+        server.requests.filter { $0.method == method && $0.path.contains("/leases") }.count
+    }
+
+    @Test func theLeaderRenewsWithOnePutAndNoRead() async throws {
+        try await withKubeServer { client, server in
+            let a = Self.candidate("pod-a", api: client)
+            #expect(await a.step(0))
+            let gets = Self.leaseRequests(server, method: "GET")
+            let puts = Self.leaseRequests(server, method: "PUT")
+            for _ in 0..<3 { #expect(await a.step(2)) }
+            #expect(Self.leaseRequests(server, method: "GET") == gets)
+            #expect(Self.leaseRequests(server, method: "PUT") == puts + 3)
+            #expect(Self.transitions(server) == 0)
+            #expect(a.changes == [true])
+        }
+    }
+
+    @Test func aLeaseTakenBehindTheLeadersBackIsReadAgainAndRespected() async throws {
+        try await withKubeServer { client, server in
+            let a = Self.candidate("pod-a", api: client)
+            #expect(await a.step(0))
+            _ = try server.patch(.leases, namespace: Self.namespace, name: "sysdig-adapter",
+                patch: .object(["spec": .object(["holderIdentity": .string("pod-c"), "leaseDurationSeconds": .number(15)])]))
+            let gets = Self.leaseRequests(server, method: "GET")
+            // The cached copy is stale: the conditional PUT gets 409, the elector reads the
+            // lease, sees pod-c's unexpired claim and steps down.
+            #expect(await a.step(2) == false)
+            #expect(Self.leaseRequests(server, method: "GET") == gets + 1)
+            #expect(a.elector.isLeader == false)
+            #expect(a.changes == [true, false])
+            #expect(Self.lease(server)?["spec"]?["holderIdentity"]?.stringValue == "pod-c")
+        }
+    }
+
     @Test func aConflictOnUpdateMeansNotLeader() async throws {
         try await withKubeServer { client, server in
             let a = Self.candidate("pod-a", api: client)
