@@ -15,10 +15,11 @@ struct Validate: ParsableCommand {
     func run() throws {
         let report = ValidationReport.make(paths: paths)
         for line in report.lines where !(quiet && line.ok) {
-            print(line.ok ? "ok    \(line.text)" : "error \(line.text)")
+            print(line.skipped ? "skip  \(line.text)" : line.ok ? "ok    \(line.text)" : "error \(line.text)")
         }
         if report.isValid {
-            if !quiet { print("\(report.validCount) mapping(s) valid") }
+            let skipped = report.skippedCount > 0 ? ", \(report.skippedCount) other document(s) skipped" : ""
+            if !quiet { print("\(report.validCount) mapping(s) valid\(skipped)") }
         } else {
             printError("\(report.invalidCount) problem(s) found")
             throw ExitCode(1)

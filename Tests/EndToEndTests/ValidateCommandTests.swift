@@ -29,6 +29,43 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
         #expect(result.stdout.contains("mapping(s) valid"))
     }
 
+    /// Mappings often live next to the HPAs and workloads that use them: those are left
+    /// alone, while anything claiming to be a mapping is still checked.
+    @Test func otherKindsAreSkippedButAMisspelledMappingIsNot() throws {
+        let binary = try #require(AdapterBinary.path)
+        let examples = try runProcess(binary, ["validate", "deploy/examples"])
+        #expect(examples.status == 0, "\(examples.stdout)\(examples.stderr)")
+        #expect(examples.stdout.contains("skip  deploy/examples/kuard-hpa.yaml:4: HorizontalPodAutoscaler kuard: not a mapping, skipped"))
+        #expect(examples.stdout.contains("skip  deploy/examples/kustomization.yaml:4: Kustomization: not a mapping, skipped"))
+        #expect(examples.stdout.contains("ok    deploy/examples/kuard-rps-mapping.yaml: SysdigMetricMapping default/kuard-rps"))
+        #expect(examples.stdout.contains("other document(s) skipped"))
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString).yaml")
+        try """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            ---
+            apiVersion: metrics.sysdig.com/v1alpha2
+            kind: SysdigMetricMapping
+            metadata: {name: web}
+            spec: {metricName: rps, sysdig: {metric: net.http.request.count}, objects: [{resource: pods}]}
+            ---
+            apiVersion: metrics.sysdig.com/v1alpha1
+            kind: SysdigMetricMaping
+            metadata: {name: typo}
+            spec: {metricName: rps2, sysdig: {metric: net.http.request.count}, objects: [{resource: pods}]}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let mixed = try runProcess(binary, ["validate", file.path])
+        #expect(mixed.status == 1)
+        #expect(mixed.stdout.contains("skip  \(file.path):1: ConfigMap settings: not a mapping, skipped"))
+        #expect(mixed.stdout.contains("error \(file.path):5:"))
+        #expect(mixed.stdout.contains("v1alpha2"))
+        #expect(mixed.stdout.contains("error \(file.path):10:"))
+        #expect(mixed.stdout.contains("SysdigMetricMaping"))
+    }
+
     @Test func brokenFileNamesFileObjectAndField() throws {
         let binary = try #require(AdapterBinary.path)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")

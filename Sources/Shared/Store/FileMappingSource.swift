@@ -135,6 +135,11 @@ public final class FileMappingSource: Service, Sendable {
         case .failure(let error):
             logger.error("Mapping file cannot be parsed", metadata: ["file": "\(content.file)", "error": "\(error)"])
         case .success(let documents):
+            for skipped in content.skipped {
+                logger.debug("Skipped a document that is not a mapping", metadata: [
+                    "file": "\(content.file)", "document": "\(skipped.index)", "object": "\(skipped.summary)",
+                ])
+            }
             for document in documents {
                 if case .failure(let error) = document.result {
                     logger.error("Mapping is invalid", metadata: [

@@ -12,10 +12,21 @@ public enum MappingFileLoader {
         public let result: Result<MetricMapping, MappingDecodingError>
     }
 
+    /// A document that is another kind of Kubernetes object (an HPA, a Deployment,
+    /// a Kustomization...) kept in the same file as mappings; it is left alone.
+    public struct SkippedDocument: Sendable, Hashable {
+        public let index: Int
+        public let line: Int
+        /// `HorizontalPodAutoscaler web`, or just the kind when it has no name.
+        public let summary: String
+    }
+
     /// The content of one file: its documents, or why it could not be read at all.
     public struct FileContent: Sendable {
         public let file: String
         public let documents: Result<[Document], MappingFileError>
+        /// Documents of other kinds, in file order.
+        public var skipped: [SkippedDocument] = []
 
         /// True when the file parsed and every document in it is a valid mapping.
         public var isFullyValid: Bool {
@@ -66,14 +77,37 @@ public enum MappingFileLoader {
             return FileContent(file: file, documents: .failure(MappingFileError(file: file, line: error.line, message: error.message)))
         }
         var documents: [Document] = []
+        var skipped: [SkippedDocument] = []
         for (offset, item) in parsed.enumerated() {
-            documents += expandList(item.value).map { value in
-                Document(
+            for value in expandList(item.value) {
+                if let summary = foreignObject(value) {
+                    skipped.append(SkippedDocument(index: offset + 1, line: item.line, summary: summary))
+                    continue
+                }
+                documents.append(Document(
                     file: file, index: offset + 1, line: item.line,
-                    result: MappingDecoder.decode(value, defaultNamespace: defaultNamespace))
+                    result: MappingDecoder.decode(value, defaultNamespace: defaultNamespace)))
             }
         }
-        return FileContent(file: file, documents: .success(documents))
+        var content = FileContent(file: file, documents: .success(documents))
+        content.skipped = skipped
+        return content
+    }
+
+    /// A summary of `value` when it is clearly some other Kubernetes object: it names a
+    /// kind that is not a mapping kind, in an API group other than ours. Anything that
+    /// claims to be ours, or names no kind at all, is decoded (and reported) as a mapping,
+    /// so a misspelled mapping is an error, never silently skipped.
+    static func foreignObject(_ value: JSONValue) -> String? {
+        guard let kind = value["kind"]?.stringValue, !kind.isEmpty,
+            MappingKind(rawValue: kind) == nil
+        else { return nil }
+        let apiVersion = value["apiVersion"]?.stringValue ?? ""
+        let group = apiVersion.split(separator: "/").dropLast().joined(separator: "/")
+        if group.lowercased() == MappingKind.group { return nil }
+        if kind.lowercased().contains("sysdigmetricmapping") { return nil }
+        guard let name = value["metadata"]?["name"]?.stringValue, !name.isEmpty else { return kind }
+        return "\(kind) \(name)"
     }
 
     /// `kind: List` documents (as `kubectl get -o yaml` writes) hold their objects in `items`.

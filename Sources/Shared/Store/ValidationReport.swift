@@ -4,11 +4,15 @@ public struct ValidationReport: Sendable {
     public struct Line: Sendable, Hashable {
         public var ok: Bool
         public var text: String
+        /// A document of another kind, left alone (`ok` is true).
+        public var skipped = false
     }
 
     public private(set) var lines: [Line] = []
     public private(set) var invalidCount = 0
     public private(set) var validCount = 0
+    /// Documents of other kinds (HPAs, Deployments...) that were left alone.
+    public private(set) var skippedCount = 0
 
     /// Lints the given files and directories.
     public static func make(paths: [String]) -> ValidationReport {
@@ -28,7 +32,12 @@ public struct ValidationReport: Sendable {
             case .failure(let error):
                 report.fail("\(error)")
             case .success(let documents):
-                if documents.isEmpty { report.fail("\(file): no mapping documents") }
+                for skipped in content.skipped {
+                    report.skippedCount += 1
+                    report.lines.append(Line(
+                        ok: true, text: "\(file):\(skipped.line): \(skipped.summary): not a mapping, skipped", skipped: true))
+                }
+                if documents.isEmpty && content.skipped.isEmpty { report.fail("\(file): no mapping documents") }
                 for document in documents {
                     switch document.result {
                     case .success(let mapping):
