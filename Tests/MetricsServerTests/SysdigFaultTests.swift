@@ -21,11 +21,13 @@ struct SysdigFaultTests {
     static let rateBound = Int(qps * 1.3) + burst
 
     /// Bound on top of the Sysdig timeout. The goal is 100 ms; measured on the shared
-    /// 2-core machine under load: +2 to +6 ms one at a time, +22 to +103 ms with 30
-    /// concurrent requests (the time includes the client's TLS handshakes; nothing of
-    /// ours waits past the deadline: limiter slots, coalesced joins and Data API pages are
-    /// all bounded by it). 1 s keeps a tenfold margin for a busier CI machine.
-    static let slack = Duration.seconds(1)
+    /// 2-core machine: +2 to +18 ms one request at a time, +22 to +103 ms with 30
+    /// concurrent requests when this suite runs alone, but +1.12 s when the whole
+    /// MetricsServerTests target runs in parallel beside it (the time includes the client's
+    /// TLS handshakes and CPU starvation; nothing of ours waits past the deadline: limiter
+    /// slots, coalesced joins and Data API pages are all bounded by it). 3 s keeps a
+    /// margin over that worst case.
+    static let slack = Duration.seconds(3)
 
     /// A fault the test can inject, and the status the API must answer with when the
     /// request reached Sysdig.
