@@ -77,6 +77,19 @@ final class ChildProcess: Sendable {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
 
+    /// Waits for the process to end and returns its termination status (the signal
+    /// number when a signal ended it).
+    func waitForExit() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let status: Int32? = state.withLock { state in
+                if let status = state.exitStatus { return status }
+                state.exitWaiters.append(continuation)
+                return nil
+            }
+            if let status { continuation.resume(returning: status) }
+        }
+    }
+
     private func received(_ data: Data, closed: Bool) {
         let (waiters, port): ([CheckedContinuation<Int?, Never>], Int?) = state.withLock { state in
             state.stderr += String(decoding: data, as: UTF8.self)

@@ -2,10 +2,12 @@ import AsyncHTTPClient
 import Foundation
 import NIOSSL
 import Shared
+import Synchronization
 import Testing
 
-/// SIGTERM while a slow Sysdig request is in flight: the request still gets its
-/// answer, then `serve` exits 0 within its shutdown grace.
+/// SIGTERM while a slow Sysdig request is in flight: the listener closes at once, so
+/// new connections are refused, the request still gets its answer, then `serve`
+/// exits 0 within its shutdown grace.
 @Suite struct GracefulShutdownTests {
     @Test func inFlightRequestCompletesAfterSIGTERM() async throws {
         let binary = try AdapterBinary.require()
@@ -22,18 +24,35 @@ import Testing
                     "--bind-address", "127.0.0.1", "--secure-port", "0", "--shutdown-grace", "20",
                 ], environment: ["SDC_TOKEN": token])
                 let port = try #require(await adapter.servingPort(), "serve did not start: \(adapter.stderr)")
-                // The start-up self-check asks for descriptors first; then the data query is slowed down.
+                // The start-up self-check asks for descriptors first; then the data query is slowed
+                // down, long enough that the refusal below is seen while it is still in flight.
                 _ = await simulator.waitForRequests(count: 1)
-                simulator.inject(.delay(.seconds(2)), persistent: true)
+                simulator.inject(.delay(.seconds(6)), persistent: true)
                 let path = "/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/services/kuard/kuard_rps"
-                async let answer = http.execute(
-                    HTTPClientRequest(url: "https://127.0.0.1:\(port)\(path)"), timeout: .seconds(30))
+                let answered = Flag()
+                let answer = Task {
+                    defer { answered.set() }
+                    let response = try await http.execute(
+                        HTTPClientRequest(url: "https://127.0.0.1:\(port)\(path)"), timeout: .seconds(30))
+                    return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+                }
                 // Wait until the adapter's query has reached Sysdig, so the request is truly in flight.
                 _ = await simulator.waitForRequests(count: 2)
+                #expect(TCPProbe.connect(port: port) == .accepted, "listening before SIGTERM")
                 let status = Task { await adapter.terminate() }
-                let response = try await answer
-                #expect(response.status.code == 200)
-                let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                // New connections are refused while the old request is still being answered.
+                let refused = await TCPProbe.waitUntilRefused(port: port, limit: .seconds(5))
+                let answeredBeforeRefusal = answered.isSet
+                #expect(refused, "the listener stayed open after SIGTERM")
+                #expect(!answeredBeforeRefusal, "the in-flight request finished before new connections were refused")
+                // A fresh client (no pooled connection) gets no HTTP answer at all.
+                let fresh = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+                await #expect(throws: (any Error).self) {
+                    _ = try await fresh.execute(HTTPClientRequest(url: "https://127.0.0.1:\(port)/readyz"), timeout: .seconds(5))
+                }
+                try await fresh.shutdown()
+                let (code, body) = try await answer.value
+                #expect(code == 200)
                 #expect(body.contains(#""metricName":"kuard_rps""#))
                 #expect(await status.value == 0, "\(adapter.stderr)")
                 simulator.clearFaults()
@@ -44,4 +63,11 @@ import Testing
         }
         try await http.shutdown()
     }
+}
+
+/// A one-way flag shared with a task.
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

@@ -99,6 +99,17 @@ struct MetricsAPIErrorTests {
         }
     }
 
+    /// Paths outside `/apis` that no route serves answer the API server's Status, not an empty 404.
+    @Test(arguments: ["/foo", "/apis-not", "/metrics/extra", "/readyz/nothing/deeper", "/"])
+    func unknownPathsOutsideAPIsAreStatusNotFound(path: String) async throws {
+        try await MetricsAPIHarness.run { api async throws in
+            let reply = try await api.get(path)
+            #expect(reply.status == 404, "\(path): \(reply.body)")
+            #expect(reply.body == Self.status(404, "NotFound", "the server could not find the requested resource", details: "{}"), "\(path)")
+            #expect(reply.headers["content-type"]?.hasPrefix("application/json") == true)
+        }
+    }
+
     @Test func writesAreMethodNotAllowed() async throws {
         try await MetricsAPIHarness.run { api async throws in
             for method in ["POST", "PUT", "DELETE", "PATCH"] {

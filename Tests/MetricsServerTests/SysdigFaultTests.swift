@@ -20,8 +20,14 @@ struct SysdigFaultTests {
     /// Without the limiter a wave of 30 requests lands within a few milliseconds.
     static let rateBound = Int(qps * 1.3) + burst
 
-    /// Loose bound on top of the Sysdig timeout (the goal is 100 ms; CI machines are busy).
-    static let slack = Duration.seconds(5)
+    /// Bound on top of the Sysdig timeout. The goal is 100 ms; measured on the shared
+    /// 2-core machine: +2 to +18 ms one request at a time, +22 to +103 ms with 30
+    /// concurrent requests when this suite runs alone, but +1.12 s when the whole
+    /// MetricsServerTests target runs in parallel beside it (the time includes the client's
+    /// TLS handshakes and CPU starvation; nothing of ours waits past the deadline: limiter
+    /// slots, coalesced joins and Data API pages are all bounded by it). 3 s keeps a
+    /// margin over that worst case.
+    static let slack = Duration.seconds(3)
 
     /// A fault the test can inject, and the status the API must answer with when the
     /// request reached Sysdig.
@@ -70,6 +76,7 @@ struct SysdigFaultTests {
     func sequentialFaults(seed: UInt64) async throws {
         try await SysdigFaultHarness.with(timeout: Self.timeout, cacheTTL: Self.cacheTTL, qps: Self.qps, burst: Self.burst) { harness in
             var random = SplitMix64(seed: seed)
+            var worst = Duration.zero
             let warm = try await harness.get()
             #expect(warm.status == 200)
             for round in 0..<30 {
@@ -82,6 +89,7 @@ struct SysdigFaultTests {
                 let sent = harness.dataRequests.count - before
                 let context = "seed \(seed) round \(round) (\(injected), \(sent) Sysdig requests)"
                 Self.checkShape(reply, context)
+                worst = max(worst, reply.elapsed)
                 if sent == 0 {
                     // Refused by the adapter's own limiter (a Retry-After pause longer than the
                     // deadline): the fault is still queued and must not leak into the next round.
@@ -102,6 +110,7 @@ struct SysdigFaultTests {
             #expect(fresh.status == 200)
             #expect(harness.dataRequests.count == before + 1, "one TTL later the answer comes from Sysdig again")
             #expect(harness.busiestWindow(1) <= Self.rateBound)
+            Self.report("sequential seed \(seed)", worst)
         }
     }
 
@@ -109,6 +118,7 @@ struct SysdigFaultTests {
     func concurrentFaults() async throws {
         try await SysdigFaultHarness.with(timeout: Self.timeout, cacheTTL: Self.cacheTTL, qps: Self.qps, burst: Self.burst) { harness in
             var random = SplitMix64(seed: 0xFA17_0003)
+            var worst = Duration.zero
             let pods = ["web-5d8f6-abc12", "web-5d8f6-def34", "web-5d8f6-ghi56", "web-5d8f6-jkl78", "api-6b7c8-pq9rs", "api-6b7c8-tu1vw"]
             for wave in 0..<3 {
                 for _ in 0..<24 {
@@ -130,6 +140,7 @@ struct SysdigFaultTests {
                 }
                 for (index, reply) in replies.enumerated() {
                     Self.checkShape(reply, "wave \(wave) reply \(index)")
+                    worst = max(worst, reply.elapsed)
                     #expect([200, 404, 500, 503].contains(reply.status), "wave \(wave): \(reply.status) \(reply.message ?? "")")
                 }
                 harness.simulator.clearFaults()
@@ -140,6 +151,13 @@ struct SysdigFaultTests {
             let busiest = harness.busiestWindow(1)
             #expect(busiest <= Self.rateBound, "\(busiest) Sysdig requests within one second")
             #expect(harness.dataRequests.count > Self.burst, "the waves reached Sysdig")
+            Self.report("concurrent", worst)
         }
+    }
+
+    /// Prints the slowest answer against the goal (`--sysdig-timeout` + 100 ms).
+    static func report(_ label: String, _ worst: Duration) {
+        let over = worst - timeout
+        print("sysdig faults (\(label)): slowest answer \(worst), timeout + \(over) (goal: timeout + 100 ms)")
     }
 }

@@ -4,9 +4,11 @@ import Shared
 import Testing
 
 /// Property: whatever sequence of creates, updates and deletes (of both kinds, in
-/// several namespaces) happens, with watches dropped and history compacted at random
-/// points (forcing 410 → relist, with deletions missed while disconnected), the store
-/// ends up exactly where the server's objects say it should.
+/// several namespaces) happens, with API-server restarts (every watch cut at once) and
+/// history compacted at random points (forcing 410 → relist, as an ERROR event or an
+/// HTTP 410, with deletions missed while disconnected), and lists and watches answered
+/// with 429 + Retry-After or 5xx at random, the store ends up exactly where the
+/// server's objects say it should.
 @Suite(.timeLimit(.minutes(1))) struct MappingConvergenceTests {
     static let scopes: [String?] = ["shop", "blog", nil]
     static let names = ["m0", "m1", "m2", "m3"]
@@ -18,14 +20,19 @@ import Testing
         let server = KubeAPITestServer(now: TickingDates(repeats: 2).now)  // creation-time ties happen too
         try await server.withRunning { port in
             let client = try KubernetesClient(configuration: server.configuration(port: port))
+            // The watchers' own client does not retry: 429 and 5xx reach the watch loop,
+            // which must back off (with the recording sleeper, never really sleeping) and recover.
+            let watchClient = try KubernetesClient(configuration: server.configuration(port: port, maxRetries: 0))
+            server.setExpiredWatchMode(Bool.random(using: &random) ? .errorEvent : .httpStatus)
             let store = ConfigStore()
-            let sleeper = RecordingSleeper(budget: 500)
+            let sleeper = RecordingSleeper(budget: 800)
             let controller = MappingController(
-                api: client, store: store, logger: quietLogger(), pageSize: Int.random(in: 1...3, using: &random),
+                api: watchClient, store: store, logger: quietLogger(), pageSize: Int.random(in: 1...3, using: &random),
                 sleep: sleeper.sleeper)
             try await withRunning([controller]) {
+                var faults = 0
                 for _ in 0..<60 {
-                    try await Self.step(client: client, server: server, random: &random)
+                    if try await Self.step(client: client, server: server, random: &random) { faults += 1 }
                 }
                 let expected = Self.expected(server)
                 let snapshot = await store.waitUntil { $0.summary == expected }
@@ -37,18 +44,23 @@ import Testing
                     #expect(object?["spec"]?["metricName"]?.stringValue == mapping.alias)
                 }
                 #expect(sleeper.recorded.count < sleeper.budget)
+                #expect(faults > 0, "the sequence injected throttling or server errors")
             }
             try await client.shutdown()
+            try await watchClient.shutdown()
         }
     }
 
-    /// One random operation through the real client, or a disconnect / compaction.
-    static func step(client: KubernetesClient, server: KubeAPITestServer, random: inout SplitMix64) async throws {
+    /// One random operation through the real client, or a fault: an API-server restart
+    /// (all watches cut), a compaction, or throttling / server errors on lists and watches.
+    /// Returns whether it injected 429s or 5xx.
+    @discardableResult
+    static func step(client: KubernetesClient, server: KubeAPITestServer, random: inout SplitMix64) async throws -> Bool {
         let scope = scopes.randomElement(using: &random) ?? nil
         let resource = KubeGVR.mappings(scope == nil ? .cluster : .namespaced)
         let name = names.randomElement(using: &random) ?? "m0"
         let exists = server.object(resource, namespace: scope, name: name) != nil
-        switch Int.random(in: 0..<10, using: &random) {
+        switch Int.random(in: 0..<13, using: &random) {
         case 0:
             server.disconnectAllWatches()
         case 1:
@@ -56,6 +68,15 @@ import Testing
         case 2:
             server.disconnectAllWatches()
             server.compact()
+        case 10, 11:
+            injectFault(server, random: &random)
+            return true
+        case 12:
+            // An API-server restart: every watch is cut at once and the first requests
+            // afterwards fail while it comes back.
+            injectFault(server, random: &random)
+            server.disconnectAllWatches()
+            return true
         case 3 where exists, 4 where exists:
             try await client.delete(resource, namespace: scope, name: name)
         case 5 where exists, 6 where exists:
@@ -63,9 +84,22 @@ import Testing
             _ = try await client.mergePatch(
                 resource, namespace: scope, name: name, subresource: nil, patch: .object(["spec": patch]))
         default:
-            if exists { return }
+            if exists { return false }
             let object = mappingObject(name, namespace: scope).setting(["spec"], to: spec(random: &random))
             _ = try await client.create(resource, namespace: scope, object: object)
+        }
+        return false
+    }
+
+    /// 429 with Retry-After, or 500/503, for the next one to three lists or watches (only
+    /// the watchers' requests carry `?limit` or `watch=true`, so the test's own writes pass).
+    static func injectFault(_ server: KubeAPITestServer, random: inout SplitMix64) {
+        let target = ["?limit", "watch=true"].randomElement(using: &random) ?? "watch=true"
+        let count = Int.random(in: 1...3, using: &random)
+        switch Int.random(in: 0..<3, using: &random) {
+        case 0: server.injectFaults(count: count, status: 429, retryAfter: Int.random(in: 1...5, using: &random), pathContains: target)
+        case 1: server.injectFaults(count: count, status: 500, pathContains: target)
+        default: server.injectFaults(count: count, status: 503, retryAfter: 1, pathContains: target)
         }
     }
 

@@ -65,10 +65,11 @@ public struct AdapterServer: Sendable {
         }
         let router = Router(context: AdapterRequestContext.self)
         // Metrics first, so 401/403 answers are counted too; then auth, which wraps
-        // every route and the not-found answer alike.
+        // every route and the not-found answer alike; innermost, unknown paths get a Status.
         router.add(middleware: RequestMetricsMiddleware(metrics: options.metrics))
         router.add(middleware: DelegatedAuthMiddleware(
             authenticator: options.authenticator, authorizer: options.authorizer, logger: logger))
+        router.add(middleware: NotFoundStatusMiddleware())
         Self.addMetricsRoute(router, metrics: options.metrics, provider: provider, store: store)
         router.addHealthRoutes(HealthChecks(readyz: [HealthCheck(name: "config-loaded") { store.isLoaded }]))
         router.addOpenAPIRoutes()

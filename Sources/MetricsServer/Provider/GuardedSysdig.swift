@@ -38,7 +38,7 @@ struct GuardedSysdig: SysdigQuerying {
         _ send: @escaping @Sendable (any SysdigQuerying, Duration) async throws -> SysdigBackendResponse
     ) async throws -> SysdigBackendResponse {
         let deadline = ContinuousClock.now + timeout
-        return try await cache.response(for: request, ttl: ttl) { [base, limiter, metrics] in
+        return try await cache.response(for: request, ttl: ttl, deadline: deadline) { [base, limiter, metrics] in
             try await limiter.acquire(deadline: deadline)
             let remaining = deadline - .now
             guard remaining > .zero else {

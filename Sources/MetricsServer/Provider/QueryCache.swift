@@ -40,8 +40,11 @@ public final class QueryCache: Sendable {
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// Returns a fresh cached answer, joins an identical request in flight, or runs `fetch`.
+    /// A caller that joins someone else's request waits for it at most until its own
+    /// `deadline` (the request it joined may have started with a later one), then gets a
+    /// timeout; the request itself goes on for the callers that are still waiting.
     public func response(
-        for request: SysdigBackendRequest, ttl: Duration,
+        for request: SysdigBackendRequest, ttl: Duration, deadline: ContinuousClock.Instant? = nil,
         fetch: @escaping @Sendable () async throws -> SysdigBackendResponse
     ) async throws -> SysdigBackendResponse {
         enum Lookup { case hit(SysdigBackendResponse), wait(Task<SysdigBackendResponse, any Error>, owner: Bool) }
@@ -65,6 +68,7 @@ public final class QueryCache: Sendable {
         case .hit(let response):
             return response
         case .wait(let task, let owner):
+            if !owner, let deadline { return try await DeadlineJoin.wait(for: task, until: deadline).get() }
             let result = await task.result
             if owner { finish(request, result: result, ttl: ttl) }
             return try result.get()
