@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `reconcile`: Kubernetes mode at scale. N mappings in the test API server; start →
+/// ready (initial list applied); then E watch events (create / alias change), each
+/// timed from the write until the new alias is served.
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile", abstract: "Initial sync and watch event → served latency in Kubernetes mode.")
+
+    @OptionGroup var common: CommonBenchOptions
+
+    @Option(help: "Mappings seeded before the adapter starts (a third cluster-scoped, the rest namespaced).")
+    var mappings = 10
+
+    @Option(help: "Watch events to time (alternately a new mapping and an alias change).")
+    var events = 200
+
+    struct Result: Codable {
+        var benchmark = "reconcile"
+        var mappings: Int
+        var events: Int
+        var readySeconds: Double
+        var rssReadyMiB: Double?
+        var rssAfterMiB: Double?
+        var eventToServedMs: LatencySummary
+        var eventsNotServed: Int
+        var adapterReconcileDuration: PrometheusHistogram?
+        var adapterExitStatus: Int32
+    }
+
+    /// Per-event bound: longer means the event was lost.
+    static let eventLimit = Duration.seconds(30)
+
+    func run() async throws {
+        let directory = try BenchFixtures.temporaryDirectory("bench-reconcile")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (token, tokenFile) = try BenchFixtures.writeToken(in: directory)
+        let simulator = SysdigSimulator(token: token, world: SysdigSimulator.demo(clusterName: "demo"))
+        let kube = KubeAPITestServer()
+        kube.setSubjectAccessReviewHandler { _ in .object(["allowed": .bool(true)]) }
+        for index in 0..<mappings {
+            if index % 3 == 0 {
+                try kube.seed(.clusterSysdigMetricMappings, object: BenchFixtures.mapping("c-\(index)", namespace: nil, alias: "alias_\(index)"))
+            } else {
+                let namespace = "ns-\(index % 20)"
+                try kube.seed(.sysdigMetricMappings, namespace: namespace,
+                              object: BenchFixtures.mapping("m-\(index)", namespace: namespace, alias: "alias_\(index)"))
+            }
+        }
+        progress("seeded \(mappings) mappings")
+        let result = try await simulator.withRunning { sysdigPort in
+            try await kube.withRunning { kubePort in
+                let kubeconfig = try BenchFixtures.writeKubeconfig(in: directory, port: kubePort)
+                let adapter = try AdapterProcess(try common.adapterPath(), [
+                    "serve", "--config-source", "kubernetes", "--kubeconfig", kubeconfig,
+                    "--sysdig-url", "http://127.0.0.1:\(sysdigPort)", "--sysdig-token-file", tokenFile,
+                    "--cluster-name", "demo", "--log-format", "text",
+                ])
+                do {
+                    let result = try await measure(adapter: adapter, kube: kube)
+                    return result
+                } catch {
+                    adapter.kill()
+                    throw error
+                }
+            }
+        }
+        try emit(result)
+    }
+
+    private func measure(adapter: AdapterProcess, kube: KubeAPITestServer) async throws -> Result {
+        guard let port = await adapter.servingPort() else {
+            throw BenchFailure("the adapter exited before serving: \(adapter.stderrTail)")
+        }
+        return try await BenchHTTP.with(port: port, connections: 2) { http in
+            try await measure(adapter: adapter, kube: kube, http: http)
+        }
+    }
+
+    private func measure(adapter: AdapterProcess, kube: KubeAPITestServer, http: BenchHTTP) async throws -> Result {
+        guard let ready = await http.waitReady(adapter) else {
+            throw BenchFailure("the adapter did not become ready: \(adapter.stderrTail)")
+        }
+        let readySeconds = (ready - adapter.started).milliseconds / 1000
+        let rssReady = adapter.rssMiB
+        progress(String(format: "ready after %.2f s, RSS %.1f MiB", readySeconds, rssReady ?? 0))
+
+        var latencies: [Double] = []
+        var lost = 0
+        for event in 0..<events {
+            let alias = "ev_\(event)"
+            let written = ContinuousClock.now
+            if event.isMultiple(of: 2) {
+                try kube.seed(.sysdigMetricMappings, namespace: "default",
+                              object: BenchFixtures.mapping("ev-\(event)", namespace: "default", alias: alias))
+            } else {
+                try kube.patch(.sysdigMetricMappings, namespace: "default", name: "ev-\(event - 1)",
+                               patch: .object(["spec": .object(["metricName": .string(alias)])]))
+            }
+            if let served = try await pollUntilServed(http, alias: alias, since: written) {
+                latencies.append((served - written).milliseconds)
+            } else {
+                lost += 1
+            }
+            if adapter.exitStatus != nil { throw BenchFailure("the adapter exited: \(adapter.stderrTail)") }
+        }
+        let summary = LatencySummary(latencies)
+        progress(String(format: "%d events: p50 %.2f ms, p99 %.2f ms, max %.2f ms", events, summary.p50, summary.p99, summary.max))
+        let metricsText = (try? await http.get("/metrics"))?.body ?? ""
+        let rssAfter = adapter.rssMiB
+        let status = await adapter.terminate()
+        return Result(
+            mappings: mappings, events: events, readySeconds: readySeconds, rssReadyMiB: rssReady, rssAfterMiB: rssAfter,
+            eventToServedMs: summary, eventsNotServed: lost,
+            adapterReconcileDuration: PrometheusHistogram(name: "sysdig_adapter_reconcile_duration_seconds", in: metricsText),
+            adapterExitStatus: status)
+    }
+
+    /// Real requests back to back (keep-alive, no sleeps) until the alias answers 200.
+    private func pollUntilServed(_ http: BenchHTTP, alias: String, since: ContinuousClock.Instant) async throws -> ContinuousClock.Instant? {
+        let path = "/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/services/kuard/\(alias)"
+        while ContinuousClock.now - since < Self.eventLimit {
+            let answer = try await http.get(path, keepBody: false, timeout: .seconds(10))
+            if answer.status == 200 { return .now }
+        }
+        return nil
+    }
+}
