@@ -17,6 +17,7 @@ final class SoakChurn: Sendable {
 
     let directory: URL
     let simulator: SysdigSimulator
+    /// The start of the paced run: burst times are seconds from here, like the samples.
     let origin: ContinuousClock.Instant
     let sysdigTimeout: Double
     private let bursts = Mutex<[Burst]>([])
@@ -36,12 +37,12 @@ final class SoakChurn: Sendable {
     var churnActions: [String: Int] { churnSteps.withLock { $0 } }
 
     /// The stable mappings (never churned) and every churned file, valid.
-    func writeInitialFiles() throws {
+    static func writeInitialFiles(in directory: URL) throws {
         let base = BenchFixtures.clusterMappingYAML(name: "kuard-rps", alias: "kuard_rps", resources: ["services", "pods"])
             + BenchFixtures.clusterMappingYAML(name: "cpu-usage", alias: "cpu_usage", metric: "cpu.used.percent", resources: ["pods"])
             + BenchFixtures.externalMappingYAML(name: "queue-messages", alias: "queue_messages")
         try base.write(to: directory.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
-        for file in 0..<Self.files { try writeChurned(file, metric: "net.http.request.count") }
+        for file in 0..<Self.files { try writeChurned(file, metric: "net.http.request.count", in: directory) }
     }
 
     /// Step `step`: file `step % files` is, in turn, removed, re-added, rewritten
@@ -55,10 +56,10 @@ final class SoakChurn: Sendable {
             try? FileManager.default.removeItem(at: url)
             action = "remove"
         case 1:
-            try writeChurned(file, metric: "net.http.request.count")
+            try Self.writeChurned(file, metric: "net.http.request.count", in: directory)
             action = "add"
         case 2:
-            try writeChurned(file, metric: "cpu.used.percent")
+            try Self.writeChurned(file, metric: "cpu.used.percent", in: directory)
             action = "rewrite"
         default:
             try "spec: [this is: not a mapping\n".write(to: url, atomically: true, encoding: .utf8)
@@ -99,7 +100,7 @@ final class SoakChurn: Sendable {
         }
     }
 
-    private func writeChurned(_ file: Int, metric: String) throws {
+    private static func writeChurned(_ file: Int, metric: String, in directory: URL) throws {
         let yaml = BenchFixtures.clusterMappingYAML(name: "churn-\(file)", alias: "churn_\(file)", metric: metric, resources: ["services"])
         try yaml.write(to: directory.appendingPathComponent("churn-\(file).yaml"), atomically: true, encoding: .utf8)
     }

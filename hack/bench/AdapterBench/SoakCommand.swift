@@ -51,8 +51,7 @@ struct SoakCommand: AsyncParsableCommand {
         let mappings = directory.appendingPathComponent("mappings")
         try FileManager.default.createDirectory(at: mappings, withIntermediateDirectories: true)
         let simulator = SysdigSimulator(token: token, world: SysdigSimulator.demo(clusterName: "demo"))
-        let churn = SoakChurn(directory: mappings, simulator: simulator, origin: .now, sysdigTimeout: sysdigTimeout)
-        try churn.writeInitialFiles()
+        try SoakChurn.writeInitialFiles(in: mappings)
         let result = try await simulator.withRunning { sysdigPort in
             let adapter = try AdapterProcess(try common.adapterPath(), [
                 "serve", "--config-source", "files", "--mappings", mappings.path,
@@ -64,7 +63,7 @@ struct SoakCommand: AsyncParsableCommand {
                 guard let port = await adapter.servingPort() else { throw BenchFailure("the adapter exited: \(adapter.stderrTail)") }
                 return try await BenchHTTP.with(port: port, connections: connections) { http in
                     guard await http.waitReady(adapter) != nil else { throw BenchFailure("not ready: \(adapter.stderrTail)") }
-                    return try await soak(http: http, adapter: adapter, churn: churn)
+                    return try await soak(http: http, adapter: adapter, simulator: simulator, mappings: mappings)
                 }
             } catch {
                 adapter.kill()
@@ -74,7 +73,7 @@ struct SoakCommand: AsyncParsableCommand {
         try emit(result)
     }
 
-    private func soak(http: BenchHTTP, adapter: AdapterProcess, churn: SoakChurn) async throws -> SoakReport {
+    private func soak(http: BenchHTTP, adapter: AdapterProcess, simulator: SysdigSimulator, mappings: URL) async throws -> SoakReport {
         let load = SoakLoad(http: http, connections: connections)
         let flatOut = await load.run(until: .now + .seconds(warmup), rate: nil)
         let maxRate = Double(flatOut.requests) / warmup
@@ -84,6 +83,7 @@ struct SoakCommand: AsyncParsableCommand {
         let samples = Mutex<[SoakReport.Sample]>([])
         let start = ContinuousClock.now
         let deadline = start + .seconds(duration)
+        let churn = SoakChurn(directory: mappings, simulator: simulator, origin: start, sysdigTimeout: sysdigTimeout)
         let sample = { @Sendable in
             let point = SoakReport.Sample(
                 seconds: (ContinuousClock.now - start).milliseconds / 1000, rssMiB: adapter.rssMiB,

@@ -75,7 +75,8 @@ struct SoakLoad: Sendable {
             if let rate {
                 // Request k of worker i is due at (k·N + i) / rate: the workers interleave evenly.
                 let due = start + .seconds(Double(sequence * connections + index) / rate)
-                if due >= deadline { break }
+                // A generator that fell behind stops at the deadline too (it never catches up by bursting).
+                if due >= deadline || ContinuousClock.now >= deadline { break }
                 if due > .now { try? await Task.sleep(until: due) }
             } else if ContinuousClock.now >= deadline {
                 break
