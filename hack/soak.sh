@@ -25,10 +25,15 @@ import json, sys
 r = json.load(open(".build/soak.json"))
 rss, fds = r["rssMiB"], r["openFileDescriptors"]
 growth = rss.get("growthPercent") or 0.0
+# Descriptors come and go with pooled connections (to Sysdig, from the load): growth means
+# ending above everything seen in the first half of the run.
+half = [x["openFileDescriptors"] for x in r["samples"] if x["seconds"] <= r["durationSeconds"] / 2 and x["openFileDescriptors"] is not None]
+fd_ceiling = max(half) if half else fds["afterWarmup"]
 goals = [
     ("unexpected answers", "0", str(r["unexpected"]), r["unexpected"] == 0),
     ("RSS growth after warm-up", "< 10%", f'{rss["afterWarmup"]:.1f} -> {rss["end"]:.1f} MiB ({growth:+.1f}%)', growth < 10),
-    ("open descriptors", "no growth", f'{fds["afterWarmup"]:.0f} -> {fds["end"]:.0f} (max {fds["max"]:.0f})', fds["end"] <= fds["afterWarmup"]),
+    ("open descriptors", "no growth (end ≤ max of the first half)",
+     f'{fds["afterWarmup"]:.0f} -> {fds["end"]:.0f} (first-half max {fd_ceiling:.0f}, max {fds["max"]:.0f})', fds["end"] <= fd_ceiling),
     ("adapter never exited", "yes", "yes" if r["adapterAlwaysRunning"] else "no", r["adapterAlwaysRunning"] and r["adapterExitStatus"] == 0),
 ]
 print(f'\nSoak ({sys.argv[1]} build): {r["durationSeconds"]:.0f} s at {r["achievedRate"]:.0f} req/s '
