@@ -47,6 +47,7 @@ final class BenchHTTP: Sendable {
         return nil
     }
 
+    /// Closes every connection; safe to call twice.
     func shutdown() async {
         try? await client.shutdown()
     }

@@ -116,6 +116,8 @@ struct EconomyCommand: AsyncParsableCommand {
         let selectorRequests = dataRequests(simulator) - before
         let items = ((try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any])?["items"] as? [Any]
         progress("selector over \(pods) pods: status \(answer.status), \(items?.count ?? 0) items, \(selectorRequests) Sysdig requests")
+        // Idle keep-alive connections would hold the adapter's graceful shutdown for seconds.
+        await http.shutdown()
         let status = await adapter.terminate()
         return Result(
             hpas: hpas, pairs: aliases * objectsPerAlias, pods: pods, timeScale: timeScale,

@@ -120,7 +120,12 @@ struct ReconcileCommand: AsyncParsableCommand {
         progress(String(format: "%d events: p50 %.2f ms, p99 %.2f ms, max %.2f ms", events, summary.p50, summary.p99, summary.max))
         let metricsText = (try? await http.get("/metrics"))?.body ?? ""
         let rssAfter = adapter.rssMiB
+        // Idle keep-alive connections would hold the adapter's graceful shutdown for seconds.
+        await http.shutdown()
+        let stopping = ContinuousClock.now
         let status = await adapter.terminate()
+        if ProcessInfo.processInfo.environment["BENCH_SHOW_ADAPTER_LOG"] != nil { progress(adapter.stderrTail) }
+        progress(String(format: "adapter exited with status %d after SIGTERM in %.2f s", status, (ContinuousClock.now - stopping).milliseconds / 1000))
         return Result(
             mappings: mappings, events: events, readySeconds: readySeconds, rssReadyMiB: rssReady, rssAfterMiB: rssAfter,
             eventToServedMs: summary, newPathFirstRequestMs: LatencySummary(firstPolls), eventsNotServed: lost,

@@ -128,6 +128,8 @@ struct SoakCommand: AsyncParsableCommand {
         sample()
         let elapsed = (ContinuousClock.now - start).milliseconds / 1000
         let metricsText = (try? await http.get("/metrics"))?.body ?? ""
+        // Idle keep-alive connections would hold the adapter's graceful shutdown for seconds.
+        await http.shutdown()
         let status = await adapter.terminate()
         return SoakReport(
             outcome: outcome, samples: samples.withLock { $0 }, churn: churn, elapsed: elapsed, maxRate: maxRate,
