@@ -65,15 +65,16 @@ struct EconomyCommand: AsyncParsableCommand {
         }.joined()
         try yaml.write(to: mappingsDirectory.appendingPathComponent("economy.yaml"), atomically: true, encoding: .utf8)
         let simulator = SysdigSimulator(token: token, world: BenchFixtures.manyPods(pods, clusterName: "demo"))
-        var arguments = [
-            "serve", "--config-source", "files", "--mappings", mappingsDirectory.path,
-            "--sysdig-url", "", "--sysdig-token-file", tokenFile, "--cluster-name", "demo", "--log-format", "text",
+        // The adapter's defaults at time scale 1; scaled so their ratios to the HPA period hold.
+        let scaled = timeScale == 1 ? [] : [
+            "--cache-ttl", "\(10 / timeScale)", "--sysdig-qps", "\(20 * timeScale)", "--sysdig-burst", "\(Int(40 * timeScale))",
         ]
-        if timeScale != 1 {
-            arguments += ["--cache-ttl", "\(10 / timeScale)", "--sysdig-qps", "\(20 * timeScale)", "--sysdig-burst", "\(Int(40 * timeScale))"]
-        }
         let result = try await simulator.withRunning { sysdigPort in
-            arguments[arguments.firstIndex(of: "") ?? 0] = "http://127.0.0.1:\(sysdigPort)"
+            let arguments = [
+                "serve", "--config-source", "files", "--mappings", mappingsDirectory.path,
+                "--sysdig-url", "http://127.0.0.1:\(sysdigPort)", "--sysdig-token-file", tokenFile,
+                "--cluster-name", "demo", "--log-format", "text",
+            ] + scaled
             let adapter = try AdapterProcess(try common.adapterPath(), arguments)
             do {
                 guard let port = await adapter.servingPort() else { throw BenchFailure("the adapter exited: \(adapter.stderrTail)") }
