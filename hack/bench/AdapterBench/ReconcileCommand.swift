@@ -32,6 +32,10 @@ struct ReconcileCommand: AsyncParsableCommand {
         var newPathFirstRequestMs: LatencySummary
         var eventsNotServed: Int
         var adapterReconcileDuration: PrometheusHistogram?
+        /// Mapping list pages fetched before ready (page size 500; each waits for the client's QPS limit).
+        var mappingListRequestsUntilReady: Int
+        /// Status writes (PATCH …/status) the leader sent, all told.
+        var statusWrites: Int
         var adapterExitStatus: Int32
     }
 
@@ -90,6 +94,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         let readySeconds = (ready - adapter.started).milliseconds / 1000
         let rssReady = adapter.rssMiB
+        let listRequests = kube.requests.count { $0.method == "GET" && $0.path.contains("metricmappings") && $0.query["watch"] == nil }
         progress(String(format: "ready after %.2f s, RSS %.1f MiB", readySeconds, rssReady ?? 0))
 
         var latencies: [Double] = []
@@ -130,6 +135,8 @@ struct ReconcileCommand: AsyncParsableCommand {
             mappings: mappings, events: events, readySeconds: readySeconds, rssReadyMiB: rssReady, rssAfterMiB: rssAfter,
             eventToServedMs: summary, newPathFirstRequestMs: LatencySummary(firstPolls), eventsNotServed: lost,
             adapterReconcileDuration: PrometheusHistogram(name: "sysdig_adapter_reconcile_duration_seconds", in: metricsText),
+            mappingListRequestsUntilReady: listRequests,
+            statusWrites: kube.requests.count { $0.method == "PATCH" && $0.path.hasSuffix("/status") },
             adapterExitStatus: status)
     }
 
