@@ -68,8 +68,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                     "--cluster-name", "demo", "--log-format", "text",
                 ])
                 do {
-                    let result = try await measure(adapter: adapter, kube: kube)
-                    return result
+                    return try await measure(adapter: adapter, kube: kube)
                 } catch {
                     adapter.kill()
                     throw error
