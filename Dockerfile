@@ -22,6 +22,7 @@ RUN swift package resolve
 # SwiftPM wants every declared target's directory, tests included.
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY hack/bench/AdapterBench ./hack/bench/AdapterBench
 RUN swift build -c release --static-swift-stdlib --product sysdig-adapter \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/sysdig-adapter" /out/sysdig-adapter
 # The binary needs glibc, libstdc++, libgcc_s (all in the runtime image) and

@@ -77,6 +77,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmark driver (hack/bench/run, hack/soak.sh): hosts the test servers and
+        // drives a real sysdig-adapter child process. Not shipped in the image.
+        .executableTarget(
+            name: "sysdig-adapter-bench",
+            dependencies: [
+                "Shared",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "hack/bench/AdapterBench",
+            swiftSettings: swiftSettings
+        ),
         // Fuzz harness (hack/fuzz.sh): replays Tests/Fuzz/corpus in a normal build; with
         // -sanitize=fuzzer,address -DFUZZING it runs libFuzzer through CFuzzerDriver.
         .target(
