@@ -62,14 +62,7 @@ final class ChildProcess: Sendable {
             self?.kill()
         }
         defer { guardTask.cancel() }
-        return await withCheckedContinuation { continuation in
-            let status: Int32? = state.withLock { state in
-                if let status = state.exitStatus { return status }
-                state.exitWaiters.append(continuation)
-                return nil
-            }
-            if let status { continuation.resume(returning: status) }
-        }
+        return await waitForExit()
     }
 
     /// SIGKILL, for cleanup after a failure.

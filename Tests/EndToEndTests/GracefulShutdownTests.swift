@@ -65,6 +65,45 @@ import Testing
     }
 }
 
+extension GracefulShutdownTests {
+    /// The aggregator keeps its connections to the adapter open between requests. On
+    /// SIGTERM such an idle TLS connection is closed at once: the server does not wait
+    /// for the peer's close_notify (NIOSSL's default would hold the exit up for 5 s).
+    @Test func anIdleKeepAliveConnectionDoesNotDelayTheExit() async throws {
+        let binary = try AdapterBinary.require()
+        let token = "idle-token-" + UUID().uuidString.lowercased()
+        let simulator = SysdigSimulator(token: token, world: SysdigSimulator.demo(clusterName: "demo"))
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        do {
+            try await simulator.withRunning { sysdigPort in
+                let adapter = try ChildProcess(binary, [
+                    "serve", "--config-source", "files", "--mappings", "crds/examples",
+                    "--sysdig-url", "http://127.0.0.1:\(sysdigPort)", "--cluster-name", "demo",
+                    "--bind-address", "127.0.0.1", "--secure-port", "0",
+                ], environment: ["SDC_TOKEN": token])
+                let port = try #require(await adapter.servingPort(), "serve did not start: \(adapter.stderr)")
+                let response = try await http.execute(
+                    HTTPClientRequest(url: "https://127.0.0.1:\(port)/readyz"), timeout: .seconds(30))
+                #expect(response.status.code == 200)
+                _ = try await response.body.collect(upTo: 1 << 16)
+                // The client keeps the connection in its pool, idle.
+                let start = ContinuousClock.now
+                let status = await adapter.terminate()
+                let elapsed = ContinuousClock.now - start
+                #expect(status == 0, "\(adapter.stderr)")
+                print("exit after SIGTERM with an idle keep-alive connection: \(elapsed)")
+                #expect(elapsed < .seconds(3), "exit took \(elapsed)")
+            }
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+}
+
 /// A one-way flag shared with a task.
 private final class Flag: Sendable {
     private let value = Mutex(false)

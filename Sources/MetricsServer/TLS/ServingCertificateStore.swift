@@ -93,6 +93,10 @@ public final class ServingCertificateStore: Sendable {
         )
         configuration.minimumTLSVersion = .tlsv12
         configuration.applicationProtocols = ["http/1.1"]
+        // Closing a connection sends close_notify; NIOSSL then waits (5 s by default) for
+        // the peer's. Idle keep-alive clients (the aggregator) rarely answer, and the wait
+        // would hold every shutdown up; nothing is lost by not waiting.
+        configuration.shutdownTimeout = .milliseconds(100)
         configuration.sslContextCallback = { [self] _, promise in
             let material = self.current
             var override = NIOSSLContextConfigurationOverride()
