@@ -23,14 +23,24 @@ struct KubernetesOptions: ParsableArguments {
     @Option(help: "Namespace for events about cluster-scoped mappings.")
     var clusterEventNamespace = "default"
 
+    @Option(name: .customLong("kube-api-qps"), help: "Requests per second to the Kubernetes API for lists, watches, status, events and the Lease (client-side limit).")
+    var kubeAPIQPS: Double = 20
+
+    @Option(name: .customLong("kube-api-burst"), help: "Requests to the Kubernetes API allowed in a burst.")
+    var kubeAPIBurst = 40
+
     /// The watch loop, status writer and leader elector, wired to one client.
     func makeServices(
         store: ConfigStore, health: QueryHealthRecorder, metrics: AdapterMetrics, logger: Logger
     ) throws -> [any Service] {
-        let configuration: KubernetesConfiguration
+        guard kubeAPIQPS >= 0, kubeAPIQPS.isFinite else { throw ValidationError("--kube-api-qps must be 0 (no limit) or more") }
+        guard kubeAPIBurst >= 1 else { throw ValidationError("--kube-api-burst must be at least 1") }
+        var configuration: KubernetesConfiguration
         let client: KubernetesClient
         do {
             configuration = try KubernetesConfiguration.load(kubeconfigPath: kubeconfig)
+            configuration.qps = kubeAPIQPS
+            configuration.burst = kubeAPIBurst
             client = try KubernetesClient(configuration: configuration, logger: logger)
         } catch {
             throw ValidationError("cannot reach Kubernetes: \(error.message)")

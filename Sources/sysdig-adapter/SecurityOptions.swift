@@ -96,7 +96,12 @@ struct SecurityOptions: ParsableArguments {
         }
         let client: KubernetesClient
         do throws(KubeAPIError) {
-            client = try KubernetesClient(configuration: try KubernetesConfiguration.load(kubeconfigPath: kubeconfig), logger: logger)
+            var configuration = try KubernetesConfiguration.load(kubeconfigPath: kubeconfig)
+            // TokenReviews and SubjectAccessReviews sit on the request path of every new
+            // caller: the limits kube-apiserver's own delegated auth clients use.
+            configuration.qps = 200
+            configuration.burst = 400
+            client = try KubernetesClient(configuration: configuration, logger: logger)
         } catch {
             throw ValidationError("delegated authentication/authorization cannot reach Kubernetes: \(error.message)")
         }
