@@ -6,6 +6,7 @@
 #
 #   hack/soak.sh [DURATION] [extra sysdig-adapter-bench soak flags, e.g. --rate 500]
 #   CONFIG=debug hack/soak.sh 60     # the debug build (no release build needed)
+#   SWIFT_BUILD_ARGS="--static-swift-stdlib --build-path .build-release" hack/soak.sh   # the image's build
 #
 # Prints the full JSON result (with every sample) to stdout and writes it to
 # .build/soak.json, then a short summary that says whether each goal was met:
@@ -16,9 +17,11 @@ cd "$(dirname "$0")/.."
 duration="${1:-600}"
 shift || true
 config="${CONFIG:-release}"
-swift build -c "$config" --product sysdig-adapter >&2
-swift build -c "$config" --product sysdig-adapter-bench >&2
-bin="$(swift build -c "$config" --show-bin-path)"
+# Extra `swift build` arguments, e.g. SWIFT_BUILD_ARGS="--static-swift-stdlib --build-path .build-release".
+read -r -a build_args <<<"-c $config ${SWIFT_BUILD_ARGS:-}"
+swift build "${build_args[@]}" --product sysdig-adapter >&2
+swift build "${build_args[@]}" --product sysdig-adapter-bench >&2
+bin="$(swift build "${build_args[@]}" --show-bin-path)"
 "$bin/sysdig-adapter-bench" soak --duration "$duration" --adapter "$bin/sysdig-adapter" "$@" | tee .build/soak.json
 python3 - "$config" <<'PY'
 import json, sys
