@@ -9,21 +9,7 @@ import Testing
 /// status is written back, and deletions take the alias away.
 @Suite struct KubernetesModeTests {
     static func mapping(_ name: String, namespace: String?, alias: String, resource: String = "services") -> JSONValue {
-        var metadata: [String: JSONValue] = ["name": .string(name)]
-        if let namespace { metadata["namespace"] = .string(namespace) }
-        return .object([
-            "apiVersion": .string(MappingKind.apiVersion),
-            "kind": .string(namespace == nil ? MappingKind.cluster.rawValue : MappingKind.namespaced.rawValue),
-            "metadata": .object(metadata),
-            "spec": .object([
-                "metricName": .string(alias),
-                "sysdig": .object([
-                    "metric": .string("net.http.request.count"), "timeAggregation": .string("timeAvg"),
-                    "groupAggregation": .string("sum"),
-                ]),
-                "objects": .array([.object(["resource": .string(resource)])]),
-            ]),
-        ])
+        KubeTestFixtures.mapping(name, namespace: namespace, alias: alias, resources: [resource])
     }
 
     static func get(_ client: HTTPClient, _ url: String) async throws -> (Int, String) {
@@ -62,17 +48,9 @@ import Testing
     ) async throws {
         try await simulator.withRunning { sysdigPort in
             try await kube.withRunning { kubePort in
-                let kubeconfig = directory.appendingPathComponent("kubeconfig")
-                try """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: test, cluster: {server: "http://127.0.0.1:\(kubePort)"}}]
-                    users: [{name: test, user: {token: kube-token}}]
-                    contexts: [{name: test, context: {cluster: test, user: test, namespace: sysdig-metrics}}]
-                    current-context: test
-                    """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+                let kubeconfig = try KubeTestFixtures.writeKubeconfig(in: directory, port: kubePort)
                 let adapter = try ChildProcess(try AdapterBinary.require(), [
-                    "serve", "--config-source", "kubernetes", "--kubeconfig", kubeconfig.path,
+                    "serve", "--config-source", "kubernetes", "--kubeconfig", kubeconfig,
                     "--sysdig-url", "http://127.0.0.1:\(sysdigPort)",
                     "--sysdig-token-file", directory.appendingPathComponent("token").path,
                     "--cluster-name", "demo", "--bind-address", "127.0.0.1", "--secure-port", "0",

@@ -146,17 +146,9 @@ import Testing
     }
 
     static func arguments(directory: URL, kubePort: Int, sysdigPort: Int) throws -> [String] {
-        let kubeconfig = directory.appendingPathComponent("kubeconfig")
-        try """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: test, cluster: {server: "http://127.0.0.1:\(kubePort)"}}]
-            users: [{name: test, user: {token: kube-token}}]
-            contexts: [{name: test, context: {cluster: test, user: test, namespace: sysdig-metrics}}]
-            current-context: test
-            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        let kubeconfig = try KubeTestFixtures.writeKubeconfig(in: directory, port: kubePort)
         return [
-            "serve", "--config-source", "kubernetes", "--kubeconfig", kubeconfig.path,
+            "serve", "--config-source", "kubernetes", "--kubeconfig", kubeconfig,
             "--sysdig-url", "http://127.0.0.1:\(sysdigPort)",
             "--sysdig-token-file", directory.appendingPathComponent("token").path,
             "--cluster-name", "demo", "--bind-address", "127.0.0.1", "--secure-port", "0",

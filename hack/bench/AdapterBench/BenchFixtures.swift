@@ -3,23 +3,9 @@ import Shared
 
 /// Mappings, worlds and files the benchmarks share.
 enum BenchFixtures {
-    /// A SysdigMetricMapping (namespaced when `namespace` is given) or a ClusterSysdigMetricMapping.
+    /// A mapping object serving `alias` for services and pods.
     static func mapping(_ name: String, namespace: String?, alias: String, resources: [String] = ["services", "pods"]) -> JSONValue {
-        var metadata: [String: JSONValue] = ["name": .string(name)]
-        if let namespace { metadata["namespace"] = .string(namespace) }
-        return .object([
-            "apiVersion": .string(MappingKind.apiVersion),
-            "kind": .string(namespace == nil ? MappingKind.cluster.rawValue : MappingKind.namespaced.rawValue),
-            "metadata": .object(metadata),
-            "spec": .object([
-                "metricName": .string(alias),
-                "sysdig": .object([
-                    "metric": .string("net.http.request.count"), "timeAggregation": .string("timeAvg"),
-                    "groupAggregation": .string("sum"),
-                ]),
-                "objects": .array(resources.map { .object(["resource": .string($0)]) }),
-            ]),
-        ])
+        KubeTestFixtures.mapping(name, namespace: namespace, alias: alias, resources: resources)
     }
 
     /// One YAML document of a ClusterSysdigMetricMapping for files mode.
@@ -88,15 +74,6 @@ enum BenchFixtures {
 
     /// A kubeconfig for the test server on `port`.
     static func writeKubeconfig(in directory: URL, port: Int) throws -> String {
-        let file = directory.appendingPathComponent("kubeconfig")
-        try """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: bench, cluster: {server: "http://127.0.0.1:\(port)"}}]
-            users: [{name: bench, user: {token: kube-token}}]
-            contexts: [{name: bench, context: {cluster: bench, user: bench, namespace: sysdig-metrics}}]
-            current-context: bench
-            """.write(to: file, atomically: true, encoding: .utf8)
-        return file.path
+        try KubeTestFixtures.writeKubeconfig(in: directory, port: port)
     }
 }

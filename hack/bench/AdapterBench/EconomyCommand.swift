@@ -75,7 +75,7 @@ struct EconomyCommand: AsyncParsableCommand {
                 "--sysdig-url", "http://127.0.0.1:\(sysdigPort)", "--sysdig-token-file", tokenFile,
                 "--cluster-name", "demo", "--log-format", "text",
             ] + scaled
-            let adapter = try AdapterProcess(try common.adapterPath(), arguments)
+            let adapter = try AdapterProcess(adapter: try common.adapterPath(), arguments)
             do {
                 guard let port = await adapter.servingPort() else { throw BenchFailure("the adapter exited: \(adapter.stderrTail)") }
                 return try await BenchHTTP.with(port: port, connections: 16) { http in

@@ -53,7 +53,7 @@ struct SoakCommand: AsyncParsableCommand {
         let simulator = SysdigSimulator(token: token, world: SysdigSimulator.demo(clusterName: "demo"))
         try SoakChurn.writeInitialFiles(in: mappings)
         let result = try await simulator.withRunning { sysdigPort in
-            let adapter = try AdapterProcess(try common.adapterPath(), [
+            let adapter = try AdapterProcess(adapter: try common.adapterPath(), [
                 "serve", "--config-source", "files", "--mappings", mappings.path,
                 "--sysdig-url", "http://127.0.0.1:\(sysdigPort)", "--sysdig-token-file", tokenFile,
                 "--cluster-name", "demo", "--log-format", "text", "--log-level", "info",
