@@ -8,21 +8,30 @@ import Synchronization
 ///
 /// Two watchers feed an object cache; a reconcile loop, woken by any change
 /// (bursts coalesce into one pass), decodes and compiles only objects whose
-/// resourceVersion changed, resolves conflicts over the whole set and publishes
-/// one immutable snapshot. Nothing is published until both kinds have been listed
+/// resourceVersion changed, re-resolves only the alias groups those objects left or
+/// joined and publishes one immutable snapshot (whose `changes` tell the status
+/// writer which entries to look at). Nothing is published until both kinds have been listed
 /// once, so `/readyz` stays false until the first full sync.
 public final class MappingController: Service, Sendable {
     /// A decoded object, kept until its resourceVersion changes.
     private struct Compiled: Sendable {
         var resourceVersion: String?
-        var mapping: MetricMapping?
-        var result: Result<CompiledMapping, MappingDecodingError>
+        /// The key of its snapshot entry: the decoded mapping's key, else the object's.
+        var entryKey: MappingKey
+        var change: MappingChange
     }
 
     private struct State: Sendable {
-        var objects: [MappingKind: [MappingKey: JSONValue]] = [.namespaced: [:], .cluster: [:]]
+        /// Both kinds' objects (a key includes its kind).
+        var objects: [MappingKey: JSONValue] = [:]
         var synced: Set<MappingKind> = []
         var compiled: [MappingKey: Compiled] = [:]
+        /// Objects added, changed or removed since the last pass.
+        var dirty: Set<MappingKey> = []
+        /// The next publish reports everything as changed (`requestReconcile`).
+        var everything = false
+        /// The last snapshot published; the next one is derived from it.
+        var published: ConfigSnapshot?
     }
 
     private let api: any KubernetesAPI
@@ -94,6 +103,7 @@ public final class MappingController: Service, Sendable {
     /// Runs a reconcile pass even without a change (e.g. on becoming leader, so
     /// the new leader writes any status its predecessor left stale).
     public func requestReconcile() {
+        state.withLock { $0.everything = true }
         wake.yield()
     }
 
@@ -101,19 +111,26 @@ public final class MappingController: Service, Sendable {
         state.withLock { state in
             switch update {
             case .replaced(let kind, let items):
+                // Everything of this kind may have changed, including deletions missed
+                // while disconnected: the old keys and the new ones are all dirty.
                 var fresh: [MappingKey: JSONValue] = [:]
                 for item in items {
                     if let key = Self.key(of: item, kind: kind) { fresh[key] = item }
                 }
-                state.objects[kind] = fresh
+                let gone = state.objects.keys.filter { $0.kind == kind && fresh[$0] == nil }
+                for key in gone {
+                    state.objects[key] = nil
+                    state.dirty.insert(key)
+                }
+                for (key, item) in fresh {
+                    state.objects[key] = item
+                    state.dirty.insert(key)
+                }
                 state.synced.insert(kind)
             case .event(let kind, let event):
                 guard let key = Self.key(of: event.object, kind: kind) else { return }
-                if event.type == .deleted {
-                    state.objects[kind]?[key] = nil
-                } else {
-                    state.objects[kind]?[key] = event.object
-                }
+                state.objects[key] = event.type == .deleted ? nil : event.object
+                state.dirty.insert(key)
             }
         }
         wake.yield()
@@ -133,43 +150,71 @@ public final class MappingController: Service, Sendable {
         }
     }
 
-    /// One level-based pass over the whole object set. Returns nil until both kinds are synced.
+    /// One pass over the objects that changed since the last one: recompiles them and
+    /// derives the next snapshot from the last, re-resolving only the alias groups they
+    /// left or joined. The first pass builds from everything. Returns nil until both
+    /// kinds are synced.
     func reconcile() -> (ConfigSnapshot, [MappingKey: JSONValue])? {
         let version = store.nextVersion
         return state.withLock { state -> (ConfigSnapshot, [MappingKey: JSONValue])? in
             guard state.synced.count == MappingKind.allCases.count else { return nil }
-            let objects = state.objects.values.reduce(into: [MappingKey: JSONValue]()) { $0.merge($1) { $1 } }
-            var compiled: [MappingKey: Compiled] = [:]
-            for (key, object) in objects {
+            let dirty = state.dirty
+            state.dirty = []
+            var changes: [MappingKey: MappingChange] = [:]
+            for key in dirty {
+                let old = state.compiled[key]
+                guard let object = state.objects[key] else {
+                    if let old {
+                        state.compiled[key] = nil
+                        changes[old.entryKey] = .removed
+                    }
+                    continue
+                }
                 let resourceVersion = object["metadata"]?["resourceVersion"]?.stringValue
-                if let cached = state.compiled[key], cached.resourceVersion == resourceVersion, resourceVersion != nil {
-                    compiled[key] = cached
-                } else {
-                    compiled[key] = Self.compile(object, key: key, resourceVersion: resourceVersion)
-                }
+                if let old, old.resourceVersion == resourceVersion, resourceVersion != nil { continue }
+                let fresh = Self.compile(object, key: key, resourceVersion: resourceVersion)
+                state.compiled[key] = fresh
+                if let old, old.entryKey != fresh.entryKey { changes[old.entryKey] = .removed }
+                changes[fresh.entryKey] = fresh.change
             }
-            state.compiled = compiled
-            var valid: [(result: Result<CompiledMapping, MappingDecodingError>, mapping: MetricMapping, origin: String?)] = []
-            var invalid: [(key: MappingKey, problems: [FieldProblem], origin: String?)] = []
-            for (key, entry) in compiled {
-                if let mapping = entry.mapping {
-                    valid.append((entry.result, mapping, nil))
-                } else if case .failure(let error) = entry.result {
-                    invalid.append((key, error.problems, nil))
-                }
+            var snapshot: ConfigSnapshot
+            if let published = state.published {
+                snapshot = published.applying(version: version, changes: changes, touched: dirty)
+            } else {
+                snapshot = Self.build(version: version, from: state.compiled.values)
             }
-            return (ConfigSnapshot.build(version: version, compiled: valid, invalid: invalid), objects)
+            if state.everything {
+                snapshot = snapshot.reportingEverythingChanged()
+                state.everything = false
+            }
+            state.published = snapshot
+            return (snapshot, state.objects)
         }
+    }
+
+    /// A snapshot of every cached object, from scratch.
+    private static func build(version: Int, from compiled: some Sequence<Compiled>) -> ConfigSnapshot {
+        var valid: [(result: Result<CompiledMapping, MappingDecodingError>, mapping: MetricMapping, origin: String?)] = []
+        var invalid: [(key: MappingKey, problems: [FieldProblem], origin: String?)] = []
+        for entry in compiled {
+            switch entry.change {
+            case .compiled(let result, let mapping, let origin): valid.append((result, mapping, origin))
+            case .invalid(let problems, let origin): invalid.append((entry.entryKey, problems, origin))
+            case .removed: break
+            }
+        }
+        return ConfigSnapshot.build(version: version, compiled: valid, invalid: invalid)
     }
 
     private static func compile(_ object: JSONValue, key: MappingKey, resourceVersion: String?) -> Compiled {
         switch MappingDecoder.decode(object, defaultNamespace: nil) {
         case .success(let mapping):
-            return Compiled(resourceVersion: resourceVersion, mapping: mapping, result: CompiledMapping.compile(mapping))
+            return Compiled(
+                resourceVersion: resourceVersion, entryKey: mapping.key,
+                change: .compiled(CompiledMapping.compile(mapping), mapping: mapping, origin: nil))
         case .failure(let error):
             return Compiled(
-                resourceVersion: resourceVersion, mapping: nil,
-                result: .failure(MappingDecodingError(key: key, problems: error.problems)))
+                resourceVersion: resourceVersion, entryKey: key, change: .invalid(problems: error.problems, origin: nil))
         }
     }
 

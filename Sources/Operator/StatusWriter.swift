@@ -5,8 +5,9 @@ import Shared
 import Synchronization
 
 /// Writes mapping status (leader only). Level-based: after each published
-/// snapshot it computes every object's desired status and queues a merge patch of
-/// the status subresource for those that differ; a newer desired status replaces
+/// snapshot it computes the desired status of every object the snapshot changed
+/// (every object after a full build, on resync and when it lost track) and queues
+/// a merge patch of the status subresource for those that differ; a newer desired status replaces
 /// a queued one. Records an Event when a mapping's Ready condition changes.
 ///
 /// A status already queued or written for the same object version is not queued
@@ -27,6 +28,11 @@ public final class StatusWriter: Service, Sendable {
         var queued: [MappingKey: (resourceVersion: String?, status: MappingStatus)] = [:]
         /// The last published state, kept to resync when this replica becomes the leader.
         var latest: (snapshot: ConfigSnapshot, objects: [MappingKey: JSONValue])?
+        /// The version of the last snapshot acted on as leader. A snapshot whose `changes`
+        /// are relative to it needs only the changed keys looked at; any other, all of them.
+        var actedVersion: Int?
+        /// Keys whose write gave up: looked at again on the next publish.
+        var retry: Set<MappingKey> = []
         var writing = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -67,42 +73,18 @@ public final class StatusWriter: Service, Sendable {
     public var writeCount: Int { written.withLock { $0 } }
 
     /// Queues the status changes a new snapshot implies. Cheap; never blocks on I/O.
-    /// Pass it as the controller's `onPublish`.
+    /// Pass it as the controller's `onPublish`. When the snapshot's `changes` follow the
+    /// last snapshot acted on, only the changed keys are looked at; otherwise every object.
     public func enqueue(snapshot: ConfigSnapshot, objects: [MappingKey: JSONValue]) {
-        state.withLock { $0.latest = (snapshot, objects) }
-        guard isLeader() else { return }
+        let leading = isLeader()
         let time = now()
         let changed = state.withLock { state -> Bool in
-            state.queued = state.queued.filter { objects[$0.key] != nil }
-            var changed = false
-            for (key, object) in objects {
-                guard let entry = snapshot.entries[key] else { continue }
-                let generation: Int64? = {
-                    if case .number(let value) = object["metadata"]?["generation"] { return Int64(value) }
-                    return nil
-                }()
-                let current = object["status"]
-                let desired = MappingStatus.desired(for: entry, generation: generation, previous: current, now: time)
-                let version = object["metadata"]?["resourceVersion"]?.stringValue
-                guard !desired.matches(current) else {
-                    state.queued[key] = nil
-                    continue
-                }
-                if let queued = state.queued[key], queued.resourceVersion == version,
-                    queued.status.sameIgnoringTransitionTimes(desired)
-                {
-                    continue  // already on its way; the watch has not shown our write yet
-                }
-                let oldReady = current?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Ready" }
-                let oldReason = oldReady?["reason"]?.stringValue
-                let newReason = desired.ready?.reason ?? ""
-                state.pending[key] = Pending(
-                    key: key, status: desired, object: object,
-                    transition: oldReason == newReason ? nil : (oldReason, newReason))
-                state.queued[key] = (version, desired)
-                changed = true
+            state.latest = (snapshot, objects)
+            guard leading else {
+                state.actedVersion = nil
+                return false
             }
-            return changed
+            return Self.plan(snapshot: snapshot, objects: objects, now: time, state: &state)
         }
         if changed { wake.yield() }
     }
@@ -110,12 +92,61 @@ public final class StatusWriter: Service, Sendable {
     /// Recomputes every status from the last published snapshot; call it when this
     /// replica becomes the leader (snapshots published before were not acted on).
     public func resync() {
-        let latest = state.withLock { state in
+        let leading = isLeader()
+        let time = now()
+        let changed = state.withLock { state -> Bool in
             state.queued = [:]
-            return state.latest
+            state.actedVersion = nil
+            guard leading, let latest = state.latest else { return false }
+            return Self.plan(snapshot: latest.snapshot, objects: latest.objects, now: time, state: &state)
         }
-        guard let latest else { return }
-        enqueue(snapshot: latest.snapshot, objects: latest.objects)
+        if changed { wake.yield() }
+    }
+
+    /// Queues a write for each looked-at object whose status differs from the desired one.
+    /// Returns whether anything was queued.
+    private static func plan(
+        snapshot: ConfigSnapshot, objects: [MappingKey: JSONValue], now time: Date, state: inout State
+    ) -> Bool {
+        var changed = false
+        func consider(_ key: MappingKey, _ object: JSONValue) {
+            guard let entry = snapshot.entries[key] else { return }
+            let generation: Int64? = {
+                if case .number(let value) = object["metadata"]?["generation"] { return Int64(value) }
+                return nil
+            }()
+            let current = object["status"]
+            let desired = MappingStatus.desired(for: entry, generation: generation, previous: current, now: time)
+            let version = object["metadata"]?["resourceVersion"]?.stringValue
+            guard !desired.matches(current) else {
+                state.queued[key] = nil
+                return
+            }
+            if let queued = state.queued[key], queued.resourceVersion == version,
+                queued.status.sameIgnoringTransitionTimes(desired)
+            {
+                return  // already on its way; the watch has not shown our write yet
+            }
+            let oldReady = current?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Ready" }
+            let oldReason = oldReady?["reason"]?.stringValue
+            let newReason = desired.ready?.reason ?? ""
+            state.pending[key] = Pending(
+                key: key, status: desired, object: object,
+                transition: oldReason == newReason ? nil : (oldReason, newReason))
+            state.queued[key] = (version, desired)
+            changed = true
+        }
+        if let changes = snapshot.changes, state.actedVersion != nil, changes.since == state.actedVersion {
+            for key in changes.keys.union(state.retry) {
+                if let object = objects[key] { consider(key, object) } else { state.queued[key] = nil }
+            }
+        } else {
+            state.queued = state.queued.filter { objects[$0.key] != nil }
+            for (key, object) in objects { consider(key, object) }
+        }
+        state.retry = []
+        state.actedVersion = snapshot.version
+        return changed
     }
 
     /// Returns once nothing is queued and no write is in progress.
@@ -150,7 +181,12 @@ public final class StatusWriter: Service, Sendable {
             }
             guard let next else { return finishWriting(dropPending: !leading) }
             let done = await write(next)
-            if !done { state.withLock { _ = $0.queued.removeValue(forKey: next.key) } }
+            if !done {
+                state.withLock { state in
+                    state.queued[next.key] = nil
+                    state.retry.insert(next.key)
+                }
+            }
             finishWriting(dropPending: false)
         }
     }
@@ -162,6 +198,7 @@ public final class StatusWriter: Service, Sendable {
             if dropPending {
                 state.pending = [:]
                 state.queued = [:]
+                state.actedVersion = nil  // what was dropped must be looked at again
             }
             guard state.isIdle else { return [] }
             defer { state.idleWaiters = [] }

@@ -7,20 +7,25 @@ public struct ConfigSnapshot: Sendable {
     public let version: Int
     /// Every known mapping object, valid or not.
     public let entries: [MappingKey: MappingEntry]
-    private let clusterAliases: [String: CompiledMapping]
-    private let namespacedAliases: [String: [String: CompiledMapping]]
+    /// What changed since the snapshot this one was derived from; nil after a full `build`
+    /// (then anything may have changed).
+    public let changes: ConfigChanges?
+    let aliases: AliasTable
+    /// Valid mappings per (scope, alias), in precedence order: the first one serves.
+    let groups: [AliasGroupKey: [CompiledMapping]]
 
     /// The empty configuration before the first load.
-    public static let empty = ConfigSnapshot(version: 0, entries: [:], cluster: [:], namespaced: [:])
+    public static let empty = ConfigSnapshot(version: 0, entries: [:], changes: nil, aliases: AliasTable(), groups: [:])
 
-    private init(
-        version: Int, entries: [MappingKey: MappingEntry], cluster: [String: CompiledMapping],
-        namespaced: [String: [String: CompiledMapping]]
+    init(
+        version: Int, entries: [MappingKey: MappingEntry], changes: ConfigChanges?, aliases: AliasTable,
+        groups: [AliasGroupKey: [CompiledMapping]]
     ) {
         self.version = version
         self.entries = entries
-        self.clusterAliases = cluster
-        self.namespacedAliases = namespaced
+        self.changes = changes
+        self.aliases = aliases
+        self.groups = groups
     }
 
     /// Builds a snapshot: compiles every mapping, then resolves conflicts. Among
@@ -37,7 +42,7 @@ public struct ConfigSnapshot: Sendable {
     }
 
     /// Builds a snapshot from mappings compiled beforehand, so a watch loop can
-    /// recompile only what changed.
+    /// recompile only what changed. The reference for `applying(version:changes:touched:)`.
     public static func build(
         version: Int,
         compiled: [(result: Result<CompiledMapping, MappingDecodingError>, mapping: MetricMapping, origin: String?)],
@@ -47,42 +52,47 @@ public struct ConfigSnapshot: Sendable {
         for item in invalid {
             entries[item.key] = MappingEntry(key: item.key, mapping: nil, state: .invalid(item.problems), origin: item.origin)
         }
-        var candidates: [String: [CompiledMapping]] = [:]  // scope + alias → compiled
+        var candidates: [AliasGroupKey: [CompiledMapping]] = [:]
         var origins: [MappingKey: String?] = [:]
         for (result, mapping, origin) in compiled {
             origins[mapping.key] = origin
             switch result {
             case .success(let compiled):
-                candidates[scopeKey(compiled), default: []].append(compiled)
+                candidates[AliasGroupKey(compiled), default: []].append(compiled)
             case .failure(let error):
                 entries[mapping.key] = MappingEntry(
                     key: mapping.key, mapping: mapping, state: .invalid(error.problems), origin: origin)
             }
         }
-        var cluster: [String: CompiledMapping] = [:]
-        var namespaced: [String: [String: CompiledMapping]] = [:]
-        for (_, group) in candidates {
-            let ordered = group.sorted(by: precedes)
-            guard let winner = ordered.first else { continue }
-            for loser in ordered.dropFirst() {
-                entries[loser.key] = MappingEntry(
-                    key: loser.key, mapping: MetricMapping(kind: loser.key.kind, metadata: loser.metadata, spec: loser.spec),
-                    state: .conflicting(winner: winner.key), origin: origins[loser.key] ?? nil)
-            }
-            entries[winner.key] = MappingEntry(
-                key: winner.key, mapping: MetricMapping(kind: winner.key.kind, metadata: winner.metadata, spec: winner.spec),
-                state: .ready(winner), origin: origins[winner.key] ?? nil)
-            if let namespace = winner.key.namespace {
-                namespaced[namespace, default: [:]][winner.alias] = winner
-            } else {
-                cluster[winner.alias] = winner
-            }
+        var aliases = AliasTable()
+        var groups: [AliasGroupKey: [CompiledMapping]] = [:]
+        for (group, members) in candidates {
+            let ordered = members.sorted(by: precedes)
+            groups[group] = ordered
+            resolve(group, ordered, origin: { origins[$0] ?? nil }, entries: &entries, aliases: &aliases)
         }
-        return ConfigSnapshot(version: version, entries: entries, cluster: cluster, namespaced: namespaced)
+        return ConfigSnapshot(version: version, entries: entries, changes: nil, aliases: aliases, groups: groups)
     }
 
-    private static func scopeKey(_ mapping: CompiledMapping) -> String {
-        "\(mapping.key.namespace ?? "")\u{0}\(mapping.alias)"
+    /// Settles one (scope, alias) group whose members are in precedence order: the
+    /// first serves, the others conflict with it. An empty group serves nothing.
+    static func resolve(
+        _ group: AliasGroupKey, _ ordered: [CompiledMapping], origin: (MappingKey) -> String?,
+        entries: inout [MappingKey: MappingEntry], aliases: inout AliasTable
+    ) {
+        guard let winner = ordered.first else {
+            aliases.set(group, nil)
+            return
+        }
+        for loser in ordered.dropFirst() {
+            entries[loser.key] = MappingEntry(
+                key: loser.key, mapping: MetricMapping(kind: loser.key.kind, metadata: loser.metadata, spec: loser.spec),
+                state: .conflicting(winner: winner.key), origin: origin(loser.key))
+        }
+        entries[winner.key] = MappingEntry(
+            key: winner.key, mapping: MetricMapping(kind: winner.key.kind, metadata: winner.metadata, spec: winner.spec),
+            state: .ready(winner), origin: origin(winner.key))
+        aliases.set(group, winner)
     }
 
     /// Deterministic precedence: older creationTimestamp first, then namespace/name.
@@ -97,14 +107,14 @@ public struct ConfigSnapshot: Sendable {
     /// `SysdigMetricMapping` in that namespace, else a `ClusterSysdigMetricMapping`.
     /// A namespaced mapping never answers for another namespace.
     public func resolve(alias: String, namespace: String?) -> CompiledMapping? {
-        if let namespace, let local = namespacedAliases[namespace]?[alias] { return local }
-        return clusterAliases[alias]
+        if let namespace, let local = aliases.namespaced[namespace]?[alias] { return local }
+        return aliases.cluster[alias]
     }
 
     /// All serving mappings, cluster ones first, in a stable order.
     public var readyMappings: [CompiledMapping] {
-        let namespaced = namespacedAliases.values.flatMap(\.values)
-        return (Array(clusterAliases.values) + namespaced).sorted { $0.key < $1.key }
+        let namespaced = aliases.namespaced.values.flatMap(\.values)
+        return (Array(aliases.cluster.values) + namespaced).sorted { $0.key < $1.key }
     }
 
     /// Entries sorted by key, for reports.
@@ -112,6 +122,6 @@ public struct ConfigSnapshot: Sendable {
 
     /// Whether any mapping (at any scope) serves `alias`.
     public func hasAlias(_ alias: String) -> Bool {
-        clusterAliases[alias] != nil || namespacedAliases.values.contains { $0[alias] != nil }
+        aliases.cluster[alias] != nil || aliases.namespaced.values.contains { $0[alias] != nil }
     }
 }
