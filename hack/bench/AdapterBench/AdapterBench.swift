@@ -2,14 +2,14 @@ import ArgumentParser
 import Foundation
 
 /// `sysdig-adapter-bench`: benchmarks that need the real binary and in-process test
-/// servers (issue 7: reconcile at scale, Sysdig request economy, soak). Each
+/// servers (issue 7: reconcile at scale, Sysdig request economy, soak, uncached added latency). Each
 /// subcommand prints one JSON object on standard output; progress goes to standard error.
 @main
 struct AdapterBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sysdig-adapter-bench",
         abstract: "Benchmarks that drive a real sysdig-adapter against the in-process test servers.",
-        subcommands: [ReconcileCommand.self, EconomyCommand.self, SoakCommand.self])
+        subcommands: [ReconcileCommand.self, EconomyCommand.self, SoakCommand.self, UncachedCommand.self])
 }
 
 /// Options every benchmark takes.

@@ -69,6 +69,7 @@ final class BenchHTTP: Sendable {
 /// Percentiles and totals for JSON output.
 struct LatencySummary: Codable, Sendable {
     var count: Int
+    var min: Double
     var p50: Double
     var p99: Double
     var max: Double
@@ -81,8 +82,9 @@ struct LatencySummary: Codable, Sendable {
         func rank(_ p: Double) -> Double {
             guard !sorted.isEmpty else { return 0 }
             let index = Int((p * Double(sorted.count)).rounded(.up)) - 1
-            return sorted[min(sorted.count - 1, Swift.max(0, index))]
+            return sorted[Swift.min(sorted.count - 1, Swift.max(0, index))]
         }
+        min = sorted.first ?? 0
         p50 = rank(0.5)
         p99 = rank(0.99)
         max = sorted.last ?? 0
