@@ -67,7 +67,7 @@ struct UncachedCommand: AsyncParsableCommand {
                 "--cluster-name", "demo", "--cache-ttl", "0", "--sysdig-qps", "100000", "--sysdig-burst", "100000",
                 "--log-format", "text",
             ]
-            let adapter = try AdapterProcess(try common.adapterPath(), arguments)
+            let adapter = try AdapterProcess(adapter: try common.adapterPath(), arguments)
             do {
                 guard let port = await adapter.servingPort() else { throw BenchFailure("the adapter exited: \(adapter.stderrTail)") }
                 let direct = DirectHTTP(port: sysdigPort, token: token)
