@@ -18,16 +18,23 @@ import Testing
         return (Int(response.status.code), String(buffer: body))
     }
 
-    @Test func servesWhatTheClusterHoldsAndReportsStatus() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("k8s-mode-\(UUID().uuidString)")
+    /// A temporary directory (removed by the caller) holding a Sysdig token file, a
+    /// simulator accepting that token, and a test API server whose SubjectAccessReviews
+    /// allow everything (Kubernetes mode authorizes every request with one).
+    static func environment(_ prefix: String) throws -> (URL, String, SysdigSimulator, KubeAPITestServer) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let sysdigToken = "sysdig-\(UUID().uuidString)"
         try sysdigToken.write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
         let simulator = SysdigSimulator(token: sysdigToken, world: SysdigSimulator.demo(clusterName: "demo"))
         let kube = KubeAPITestServer()
-        // Kubernetes mode authorizes every request with a SubjectAccessReview.
         kube.setSubjectAccessReviewHandler { _ in .object(["allowed": .bool(true)]) }
+        return (directory, sysdigToken, simulator, kube)
+    }
+
+    @Test func servesWhatTheClusterHoldsAndReportsStatus() async throws {
+        let (directory, sysdigToken, simulator, kube) = try Self.environment("k8s-mode")
+        defer { try? FileManager.default.removeItem(at: directory) }
         try kube.seed(.sysdigMetricMappings, namespace: "default", object: Self.mapping("kuard", namespace: "default", alias: "kuard_rps"))
         try kube.seed(.sysdigMetricMappings, namespace: "default", object: Self.mapping("broken", namespace: "default", alias: "bad alias"))
 

@@ -19,14 +19,8 @@ import Testing
     }
 
     @Test func sigkillMidStreamThenRestartConvergesAndTakesTheLeaseOver() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("k8s-restart-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, _, simulator, kube) = try KubernetesModeTests.environment("k8s-restart")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let sysdigToken = "sysdig-\(UUID().uuidString)"
-        try sysdigToken.write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
-        let simulator = SysdigSimulator(token: sysdigToken, world: SysdigSimulator.demo(clusterName: "demo"))
-        let kube = KubeAPITestServer()
-        kube.setSubjectAccessReviewHandler { _ in .object(["allowed": .bool(true)]) }
         var cluster = Cluster()
         for index in 0..<Self.initial {
             let name = String(format: "m%03d", index)
