@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// What a request asks to do, in the terms of Kubernetes' authorizer (`authorizer.Attributes`,
 /// derived as k8s.io/apiserver's RequestInfoFactory does; PROTOCOL.md B5).
@@ -38,7 +39,7 @@ public enum RequestAttributes: Sendable, Hashable {
     public init(method: String, path: String, query: [String: String]) {
         let rawParts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let trimmed = Self.trimEmptyEnds(rawParts)
-        let parts = trimmed.map { $0.removingPercentEncoding ?? $0 }
+        let parts = trimmed.map { PercentDecoding.decode($0) ?? $0 }
         let nonResource = RequestAttributes.nonResource(path: path, verb: method.lowercased())
         // Only /apis/{group}/{version}/{resource}... and /api/{version}/{resource}... are resources.
         guard parts.count >= 3, let prefix = parts.first, prefix == "apis" || prefix == "api" else {

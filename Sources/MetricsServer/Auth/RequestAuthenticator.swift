@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Logging
+import Shared
 import X509
 
 /// Authenticates a request the way k8s.io/apiserver's delegating authenticator does
@@ -110,7 +111,7 @@ public struct RequestAuthenticator: Sendable {
             for prefix in settings.extraHeaderPrefixes where fieldName.count > prefix.count
                 && fieldName.lowercased().hasPrefix(prefix.lowercased()) {
                 let rawKey = String(fieldName.dropFirst(prefix.count)).lowercased()
-                let key = rawKey.removingPercentEncoding ?? rawKey
+                let key = PercentDecoding.decode(rawKey) ?? rawKey
                 extra[key, default: []].append(field.value)
                 break
             }

@@ -52,7 +52,7 @@ public enum APIPath: Sendable, Hashable {
         if parts.last == "" { parts = parts.dropLast() }
         var segments: [String] = []
         for part in parts {
-            guard !part.isEmpty, let decoded = String(part).removingPercentEncoding else {
+            guard !part.isEmpty, let decoded = PercentDecoding.decode(part) else {
                 throw .badRequest("invalid request path")
             }
             segments.append(decoded)
@@ -123,7 +123,8 @@ public enum APIPath: Sendable, Hashable {
         for pair in (rawQuery ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let decode = { (text: Substring) in
-                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+                let spaced = text.contains("+") ? text.replacingOccurrences(of: "+", with: " ") : String(text)
+                return PercentDecoding.decode(spaced) ?? String(text)
             }
             guard let key = parts.first else { continue }
             parameters[decode(key)] = parts.count > 1 ? decode(parts[1]) : ""

@@ -109,12 +109,25 @@ public indirect enum GoJSON: Sendable, Hashable {
 
     private static let hexDigits = Array("0123456789abcdef")
 
+    /// Bytes that may start an escape: controls, `"`, `\\`, `<`, `>`, `&`, and the lead
+    /// byte of U+2028/U+2029 (0xE2; the slow path looks at whole scalars).
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "<")
+            || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") || byte == 0xE2
+    }
+
     /// Escapes like Go's `encoding/json` with HTML escaping on (the default for `Marshal`/`Encoder`).
     ///
     /// Go ≥ 1.22 writes `\b` and `\f` as short escapes; every other control character
     /// becomes `\u00xx` (lowercase hex, as Go prints it).
     static func writeEscaped(_ string: String, into out: inout String) {
         out.append("\"")
+        // Fast path: nothing to escape (the usual case: names, numbers, timestamps).
+        if !string.utf8.contains(where: needsEscape) {
+            out.append(string)
+            out.append("\"")
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out.append("\\\"")
