@@ -1,3 +1,4 @@
+import NIOCore
 import Shared
 import Synchronization
 
@@ -10,15 +11,17 @@ final class DiscoveryCache: Sendable {
         var pretty: Bool
     }
 
-    private let entries = Mutex<(snapshot: Int, bodies: [Key: String])>((-1, [:]))
+    private let entries = Mutex<(snapshot: Int, bodies: [Key: ByteBuffer])>((-1, [:]))
 
     /// The body for `version` in `snapshot`, rendered at most once per snapshot version.
-    func body(_ version: MetricsAPIVersion, snapshot: ConfigSnapshot, pretty: Bool) -> String {
+    /// Responses share the buffer's storage (copy-on-write), so a large list is not
+    /// copied per request.
+    func body(_ version: MetricsAPIVersion, snapshot: ConfigSnapshot, pretty: Bool) -> ByteBuffer {
         let key = Key(version: version, pretty: pretty)
         if let cached = entries.withLock({ $0.snapshot == snapshot.version ? $0.bodies[key] : nil }) {
             return cached
         }
-        let body = DiscoveryDocuments.resourceList(version, snapshot: snapshot).goJSON.rendered(pretty: pretty)
+        let body = ByteBuffer(string: DiscoveryDocuments.resourceList(version, snapshot: snapshot).goJSON.rendered(pretty: pretty))
         entries.withLock { entries in
             if entries.snapshot != snapshot.version { entries = (snapshot.version, [:]) }
             entries.bodies[key] = body

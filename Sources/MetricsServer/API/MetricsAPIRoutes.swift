@@ -52,7 +52,7 @@ public struct MetricsAPIRoutes: Sendable {
                 version, snapshot: provider.store.snapshot, pretty: KubeJSONResponse.wantsPretty(request))
             var headers = HTTPFields()
             headers[.contentType] = KubeJSONResponse.contentType
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
         case .metric(let version, let query):
             return try await metric(version, query, request: request)
         }
