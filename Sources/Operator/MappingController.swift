@@ -180,6 +180,9 @@ public final class MappingController: Service, Sendable {
             var snapshot: ConfigSnapshot
             if let published = state.published {
                 snapshot = published.applying(version: version, changes: changes, touched: dirty)
+                // Nothing a reader could see changed (a wake-up with nothing new, or only
+                // status written back): no new version, so caches keyed by it stay valid.
+                if snapshot.changes?.keys.isEmpty == true, !state.everything { return nil }
             } else {
                 snapshot = Self.build(version: version, from: state.compiled.values)
             }

@@ -89,6 +89,21 @@ final class Passed: Sendable {
 }
 
 @Suite(.timeLimit(.minutes(1))) struct RateLimiterTests {
+    /// A request that reaches the limiter after its deadline (a loaded machine) timed
+    /// out; it was not refused by our rate limit, and must not be reported as such.
+    @Test func aDeadlineAlreadyPastIsATimeoutNotARateLimit() async throws {
+        let clock = LimiterClock()
+        let limiter = RateLimiter(qps: 10, burst: 40, now: clock.now, sleep: clock.sleep)
+        clock.advance(to: .seconds(1))
+        await #expect {
+            try await limiter.acquire(deadline: clock.start + .milliseconds(300))
+        } throws: { error in
+            (error as? SysdigError)?.code == .timeout
+        }
+        try await limiter.acquire(deadline: clock.start + .seconds(2))
+        #expect(limiter.waitCount == 0)
+    }
+
     @Test func burstThenSpacedAtQPS() async throws {
         let clock = LimiterClock()
         let limiter = RateLimiter(qps: 10, burst: 2, now: clock.now, sleep: clock.sleep)

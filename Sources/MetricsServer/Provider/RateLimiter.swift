@@ -67,6 +67,10 @@ public final class RateLimiter: Sendable {
         if let paused = state.pausedUntil, paused > start { start = paused }
         guard interval > .zero || start > now else { return .success(now) }
         guard start <= deadline else {
+            // Already too late (a loaded machine): that is a timeout, not our rate limit.
+            if now >= deadline {
+                return .failure(SysdigError(code: .timeout, message: "the request deadline passed before it could be sent"))
+            }
             // Tell the client when a slot frees up, so its Retry-After is honest.
             return .failure(SysdigErrorFactory.rateLimited(
                 "the adapter's Sysdig rate limit leaves no slot before the request deadline",
