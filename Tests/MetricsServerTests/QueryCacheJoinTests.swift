@@ -35,17 +35,23 @@ private final class Gate: Sendable {
     static let request = SysdigBackendRequest.data(SysdigDataRequest(last: 60, metrics: [.init(id: "cpu.used.percent")]))
     static let answer = SysdigBackendResponse.data(SysdigDataResponse(data: []))
 
-    @Test func joinerGivesUpAtItsDeadlineWhileTheRequestGoesOn() async throws {
-        let cache = QueryCache()
-        let gate = Gate()
+    /// Starts the request every later caller joins; its fetch holds until `gate` opens.
+    /// Returns once the fetch is in flight (it is registered before it starts).
+    private static func startOwner(_ cache: QueryCache, _ gate: Gate) async -> Task<SysdigBackendResponse, any Error> {
         let owner = Task {
             try await cache.response(for: Self.request, ttl: .seconds(10), deadline: .now + .seconds(60)) {
                 await gate.wait()
                 return Self.answer
             }
         }
-        // Wait until the owner's fetch is in flight (it is registered before it starts).
         while cache.statistics.misses == 0 { await Task.yield() }
+        return owner
+    }
+
+    @Test func joinerGivesUpAtItsDeadlineWhileTheRequestGoesOn() async throws {
+        let cache = QueryCache()
+        let gate = Gate()
+        let owner = await Self.startOwner(cache, gate)
         let start = ContinuousClock.now
         let error = await #expect(throws: SysdigError.self) {
             _ = try await cache.response(for: Self.request, ttl: .seconds(10), deadline: .now + .milliseconds(200)) {
@@ -69,13 +75,7 @@ private final class Gate: Sendable {
     @Test func joinerWithinItsDeadlineGetsTheSharedAnswer() async throws {
         let cache = QueryCache()
         let gate = Gate()
-        let owner = Task {
-            try await cache.response(for: Self.request, ttl: .seconds(10), deadline: .now + .seconds(60)) {
-                await gate.wait()
-                return Self.answer
-            }
-        }
-        while cache.statistics.misses == 0 { await Task.yield() }
+        let owner = await Self.startOwner(cache, gate)
         let joiner = Task {
             try await cache.response(for: Self.request, ttl: .seconds(10), deadline: .now + .seconds(60)) { Self.answer }
         }
