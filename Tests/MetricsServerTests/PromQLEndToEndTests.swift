@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
-import ServiceLifecycle
 import Shared
 import Testing
 
@@ -74,19 +73,8 @@ struct PromQLEndToEndTests {
                 store: store, sysdig: client, options: options, logger: logger,
                 onServerRunning: { port in continuation.yield(port) })
             let caPEM = try #require(server.certificates.current.caCertificatePEM)
-            let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                var iterator = ports.makeAsyncIterator()
-                let port = try #require(await iterator.next())
-                do {
-                    try await body(Context(simulator: simulator, client: client, port: port, caPEM: caPEM))
-                } catch {
-                    await group.triggerGracefulShutdown()
-                    throw error
-                }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
+            try await LiveServer.serve(server.application, ports: ports, logger: logger) { port in
+                try await body(Context(simulator: simulator, client: client, port: port, caPEM: caPEM))
             }
         }
     }

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOSSL
-import ServiceLifecycle
 import Shared
 import Synchronization
 import Testing
@@ -81,23 +80,12 @@ struct SysdigFaultHarness: Sendable {
                 store: store, sysdig: sysdig, options: options,
                 logger: logger, onServerRunning: { port in continuation.yield(port) })
             let client = try makeClient(trusting: try #require(server.certificates.current.caCertificatePEM))
-            let group = ServiceGroup(configuration: .init(services: [server.application], logger: logger))
             do {
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await group.run() }
-                    var iterator = ports.makeAsyncIterator()
-                    let port = try #require(await iterator.next())
+                try await LiveServer.serve(server.application, ports: ports, logger: logger) { port in
                     let harness = SysdigFaultHarness(
                         simulator: simulator, port: port, client: client, cacheClock: cacheClock, timeout: timeout,
                         cacheTTL: cacheTTL, qps: qps, burst: burst)
-                    do {
-                        try await body(harness)
-                    } catch {
-                        await group.triggerGracefulShutdown()
-                        throw error
-                    }
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
+                    try await body(harness)
                 }
             } catch {
                 try? await client.shutdown()

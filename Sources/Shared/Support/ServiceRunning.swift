@@ -10,9 +10,6 @@ public final class ListeningPort: Sendable {
 
     public init() {}
 
-    /// The bound port, if the server is listening.
-    public var current: Int? { state.withLock { $0.port } }
-
     /// The bound port, waiting until the server listens.
     ///
     /// - Throws: the error given to `closed(_:)` if the server stops before listening.

@@ -71,9 +71,4 @@ enum BenchFixtures {
         try token.write(to: file, atomically: true, encoding: .utf8)
         return (token, file.path)
     }
-
-    /// A kubeconfig for the test server on `port`.
-    static func writeKubeconfig(in directory: URL, port: Int) throws -> String {
-        try KubeTestFixtures.writeKubeconfig(in: directory, port: port)
-    }
 }

@@ -61,7 +61,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         progress("seeded \(mappings) mappings")
         let result = try await simulator.withRunning { sysdigPort in
             try await kube.withRunning { kubePort in
-                let kubeconfig = try BenchFixtures.writeKubeconfig(in: directory, port: kubePort)
+                let kubeconfig = try KubeTestFixtures.writeKubeconfig(in: directory, port: kubePort)
                 let adapter = try AdapterProcess(adapter: try common.adapterPath(), [
                     "serve", "--config-source", "kubernetes", "--kubeconfig", kubeconfig,
                     "--sysdig-url", "http://127.0.0.1:\(sysdigPort)", "--sysdig-token-file", tokenFile,
