@@ -38,6 +38,7 @@ public final class MappingController: Service, Sendable {
     private let store: ConfigStore
     private let logger: Logger
     private let sleep: Sleeper
+    private let now: InstantSource
     private let pageSize: Int
     private let state = Mutex(State())
     private let trigger: AsyncStream<Void>
@@ -51,11 +52,12 @@ public final class MappingController: Service, Sendable {
     /// - Parameters:
     ///   - pageSize: list page size (client-go uses 500).
     ///   - sleep: how watchers wait between retries (tests inject one that returns at once).
+    ///   - now: the clock backoffs and short watches are measured with (tests inject one).
     ///   - onPublish: called after each publish with the snapshot and the raw objects; pass
     ///     `StatusWriter.enqueue(snapshot:objects:)` on every replica (it acts only when leading).
     public init(
         api: any KubernetesAPI, store: ConfigStore, logger: Logger, pageSize: Int = 500,
-        sleep: @escaping Sleeper = Sleepers.real, metrics: AdapterMetrics? = nil,
+        sleep: @escaping Sleeper = Sleepers.real, now: @escaping InstantSource = { .now }, metrics: AdapterMetrics? = nil,
         onPublish: @escaping @Sendable (ConfigSnapshot, [MappingKey: JSONValue]) async -> Void = { _, _ in }
     ) {
         self.metrics = metrics
@@ -63,6 +65,7 @@ public final class MappingController: Service, Sendable {
         self.store = store
         self.logger = logger
         self.sleep = sleep
+        self.now = now
         self.pageSize = pageSize
         self.onPublish = onPublish
         (trigger, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -86,13 +89,13 @@ public final class MappingController: Service, Sendable {
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             for kind in MappingKind.allCases {
-                var watcher = MappingWatcher(
-                    api: api, kind: kind, pageSize: pageSize, sleep: sleep, logger: logger,
-                    onUpdate: { [weak self] update in self?.apply(update) })
+                var reflector = KubeReflector(
+                    api: api, resource: .mappings(kind), pageSize: pageSize, sleep: sleep, now: now, logger: logger,
+                    onUpdate: { [weak self] update in self?.apply(update, kind: kind) })
                 if let metrics {
-                    watcher.onRestart = { relist in metrics.watchRestarted(kind: kind.rawValue, relist: relist) }
+                    reflector.onRestart = { relist in metrics.watchRestarted(kind: kind.rawValue, relist: relist) }
                 }
-                group.addTask { await watcher.run() }
+                group.addTask { await reflector.run() }
             }
             group.addTask { await self.reconcileLoop() }
             try? await gracefulShutdown()
@@ -107,10 +110,10 @@ public final class MappingController: Service, Sendable {
         wake.yield()
     }
 
-    private func apply(_ update: MappingWatcher.Update) {
+    private func apply(_ update: KubeReflector.Update, kind: MappingKind) {
         state.withLock { state in
             switch update {
-            case .replaced(let kind, let items):
+            case .replaced(let items):
                 // Everything of this kind may have changed, including deletions missed
                 // while disconnected: the old keys and the new ones are all dirty.
                 var fresh: [MappingKey: JSONValue] = [:]
@@ -127,7 +130,7 @@ public final class MappingController: Service, Sendable {
                     state.dirty.insert(key)
                 }
                 state.synced.insert(kind)
-            case .event(let kind, let event):
+            case .event(let event):
                 guard let key = Self.key(of: event.object, kind: kind) else { return }
                 state.objects[key] = event.type == .deleted ? nil : event.object
                 state.dirty.insert(key)

@@ -29,8 +29,9 @@ extension KubeAPIError {
             return nil
         }
         let reason = status["reason"]?.stringValue
+        let expired = reason == "Expired" || reason == "Gone"
         self.init(
-            code: httpStatus.map { Self.code(httpStatus: $0, reason: reason) } ?? .badResponse,
+            code: httpStatus.map { Self.code(httpStatus: $0, reason: reason) } ?? (expired ? .gone : .badResponse),
             message: Self.truncate(status["message"]?.stringValue ?? "the watch ended with an error event"),
             httpStatus: httpStatus)
     }
