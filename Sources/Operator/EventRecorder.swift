@@ -35,11 +35,19 @@ public final class EventRecorder: Sendable {
     func record(transition reason: String, previous: String?, status: MappingStatus, object: JSONValue, key: MappingKey) async {
         await record(
             reason: reason, type: reason == "Serving" ? "Normal" : "Warning", note: status.ready?.message ?? reason,
-            key: key, uid: object["metadata"]?["uid"]?.stringValue)
+            key: key, object: object)
     }
 
-    /// Creates one Event about a mapping.
-    func record(reason: String, type: String, note: String, key: MappingKey, uid: String?) async {
+    /// Creates one Event about a mapping. `object` is the mapping as last read: its uid
+    /// goes into `regarding`, since `kubectl describe` finds events by the object's uid
+    /// (an Event without it is never shown there). Without a uid nothing is recorded.
+    func record(reason: String, type: String, note: String, key: MappingKey, object: JSONValue) async {
+        guard let uid = object["metadata"]?["uid"]?.stringValue, !uid.isEmpty else {
+            logger.warning("Not recording an event: the mapping's uid is unknown", metadata: [
+                "mapping": "\(key)", "event.reason": "\(reason)",
+            ])
+            return
+        }
         let time = now()
         let namespace = key.namespace ?? clusterEventNamespace
         let clockNanos = UInt64(max(0, time.timeIntervalSince1970) * 1_000_000_000)
@@ -51,7 +59,8 @@ public final class EventRecorder: Sendable {
             "apiVersion": .string(MappingKind.apiVersion), "kind": .string(key.kind.rawValue), "name": .string(key.name),
         ]
         if let ns = key.namespace { regarding["namespace"] = .string(ns) }
-        if let uid { regarding["uid"] = .string(uid) }
+        regarding["uid"] = .string(uid)
+        if let version = object["metadata"]?["resourceVersion"]?.stringValue { regarding["resourceVersion"] = .string(version) }
         let event: JSONValue = .object([
             "apiVersion": .string("events.k8s.io/v1"), "kind": .string("Event"),
             "metadata": .object([

@@ -50,18 +50,26 @@ public final class QueryHealthWriter: Service, Sendable {
                 "message": .string(String(record.message.prefix(1024))),
             ]
             fields["value"] = record.value.map(JSONValue.string) ?? .null
+            let object: JSONValue
             do {
-                _ = try await api.mergePatch(
+                object = try await api.mergePatch(
                     KubeGVR.mappings(key.kind), namespace: key.namespace, name: key.name, subresource: "status",
                     patch: .object(["status": .object(["lastQuery": .object(fields)])]))
+            } catch let error as KubeAPIError where error.code == .notFound {
+                continue  // deleted meanwhile
             } catch {
-                logger.debug("Writing the last query failed", metadata: ["mapping": "\(key)", "error": "\(error)"])
+                // A refusal (422 from the schema, 403 from RBAC) is a bug or a misconfiguration
+                // an admin must see; the API server's message says which.
+                logger.warning("Writing the last query to the mapping's status failed", metadata: [
+                    "mapping": "\(key)", "error": "\(error)",
+                ])
+                continue
             }
-            await recordTransition(key, record)
+            await recordTransition(key, record, object: object)
         }
     }
 
-    private func recordTransition(_ key: MappingKey, _ record: QueryHealthRecorder.Record) async {
+    private func recordTransition(_ key: MappingKey, _ record: QueryHealthRecorder.Record, object: JSONValue) async {
         let failing = record.outcome == .failed
         let previous = lastOutcome.withLock { state -> QueryHealthRecorder.Record.Outcome? in
             defer { state[key] = record.outcome }
@@ -71,6 +79,6 @@ public final class QueryHealthWriter: Service, Sendable {
         guard let events, failing != wasFailing, previous != nil || failing else { return }
         await events.record(
             reason: failing ? "SysdigQueryFailing" : "SysdigQueryRecovered", type: failing ? "Warning" : "Normal",
-            note: record.message, key: key, uid: nil)
+            note: record.message, key: key, object: object)
     }
 }

@@ -226,6 +226,13 @@ public final class StatusWriter: Service, Sendable {
                 return true
             } catch let error as KubeAPIError where error.code == .notFound {
                 return true  // deleted meanwhile; nothing to report on
+            } catch let error as KubeAPIError where [.invalid, .badRequest, .forbidden].contains(error.code) {
+                // Refused for good (the schema, RBAC): retrying cannot help; the API
+                // server's message says what is wrong.
+                logger.warning("The API server refused the mapping status", metadata: [
+                    "mapping": "\(item.key)", "error": "\(error)",
+                ])
+                return true
             } catch {
                 logger.warning("Writing mapping status failed", metadata: [
                     "mapping": "\(item.key)", "attempt": "\(attempt)", "error": "\(error)",
