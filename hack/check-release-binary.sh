@@ -48,7 +48,7 @@ hack/gen-serving-cert.sh --print-only --out "$work/tls" >/dev/null 2>&1
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 token="release-check-$RANDOM$RANDOM-token"
 SDC_TOKEN="$token" "$binary" serve --config-source files --mappings crds/examples \
-    --bind-address 127.0.0.1 --secure-port "$port" --sysdig-url http://127.0.0.1:1 \
+    --bind-address 127.0.0.1 --secure-port "$port" --sysdig-url http://127.0.0.1:1 --cluster-name release-check \
     --tls-cert-file "$work/tls/tls.crt" --tls-private-key-file "$work/tls/tls.key" \
     --log-format json 2>"$work/stderr" &
 pid=$!

@@ -32,6 +32,7 @@ struct Serve: AsyncParsableCommand {
         if configSource == .files && mappings.isEmpty {
             throw ValidationError("--config-source files needs --mappings PATH...")
         }
+        _ = try sysdig.servingClusterName()
     }
 
     func run() async throws {
@@ -40,6 +41,7 @@ struct Serve: AsyncParsableCommand {
         let metrics = AdapterMetrics()
         let configServices: [any Service]
         var health: QueryHealthRecorder?
+        var pods: PodCache?
         switch configSource {
         case .files:
             let source = FileMappingSource(paths: mappings, store: store, logger: logger)
@@ -53,7 +55,9 @@ struct Serve: AsyncParsableCommand {
         case .kubernetes:
             let recorder = QueryHealthRecorder()
             health = recorder
-            configServices = try kubernetes.makeServices(store: store, health: recorder, metrics: metrics, logger: logger)
+            let kube = try kubernetes.makeServices(store: store, health: recorder, metrics: metrics, logger: logger)
+            configServices = kube.services
+            pods = kube.pods
         }
         let auth = try security.resolve(
             kubernetesMode: configSource == .kubernetes,
@@ -70,7 +74,7 @@ struct Serve: AsyncParsableCommand {
             baseURL: sysdig.resolvedURL, token: token, httpClient: HTTPClient.shared, logger: logger)
         let adapter = try server.makeServer(
             store: store, sysdig: client, sysdigOptions: sysdig, kubernetesMode: configSource == .kubernetes,
-            health: health, metrics: metrics, auth: auth, services: [],
+            health: health, metrics: metrics, pods: pods, auth: auth, services: [],
             logger: logger)
         let selfCheck = SysdigSelfCheck(client: client, store: store, logger: logger, timeout: sysdig.timeout)
         var configuration = ServiceGroupConfiguration(
@@ -128,7 +132,7 @@ struct ServerOptions: ParsableArguments {
 
     func makeServer(
         store: ConfigStore, sysdig client: any SysdigQuerying, sysdigOptions: SysdigOptions, kubernetesMode: Bool,
-        health: QueryHealthRecorder? = nil, metrics: AdapterMetrics = AdapterMetrics(),
+        health: QueryHealthRecorder? = nil, metrics: AdapterMetrics = AdapterMetrics(), pods: (any PodListing)? = nil,
         auth: SecurityOptions.Resolved = .init(services: []),
         services: [any Service], logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -144,11 +148,12 @@ struct ServerOptions: ParsableArguments {
         options.extraIPAddresses = Environment.value("POD_IP").map { [$0] } ?? []
         options.provider = MetricsProvider.Configuration(
             cacheTTL: .milliseconds(Int64(cacheTTL * 1000)), sysdigTimeout: sysdigOptions.timeout,
-            clusterName: sysdigOptions.resolvedClusterName)
+            clusterName: try sysdigOptions.servingClusterName())
         options.sysdigQPS = sysdigQPS
         options.sysdigBurst = sysdigBurst
         options.health = health
         options.metrics = metrics
+        options.pods = pods
         options.authenticator = auth.authenticator
         options.authorizer = auth.authorizer
         return try AdapterServer(

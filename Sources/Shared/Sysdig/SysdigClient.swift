@@ -25,7 +25,8 @@ public struct SysdigClient: SysdigQuerying {
     let now: @Sendable () -> Date
 
     /// - Parameters:
-    ///   - baseURL: Sysdig Monitor API root, with or without a trailing `/`.
+    ///   - baseURL: Sysdig Monitor API root, with or without a trailing `/` or `/api`
+    ///     (see `normalizedBaseURL(_:)`).
     ///   - token: where the API token comes from on every request.
     ///   - httpClient: a shared client; this type never shuts it down.
     ///   - logger: debug lines and PromQL warnings; never receives the token.
@@ -34,14 +35,27 @@ public struct SysdigClient: SysdigQuerying {
         baseURL: String, token: any SysdigTokenProviding, httpClient: HTTPClient, logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
+        let base = Self.normalizedBaseURL(baseURL)
         self.baseURL = base
         self.host = URL(string: base)?.host ?? base
         self.tokenProvider = token
         self.httpClient = httpClient
         self.logger = logger
         self.now = now
+    }
+
+    /// The base URL requests are built on: trailing slashes and one trailing `/api`
+    /// segment removed. The Go adapter this replaces was configured with
+    /// `SDC_ENDPOINT=https://app.sysdigcloud.com/api/`, so both that form and the bare
+    /// host (`https://app.sysdigcloud.com`) reach `{host}/api/data`, never `/api/api/data`.
+    public static func normalizedBaseURL(_ url: String) -> String {
+        var base = url.trimmingCharacters(in: .whitespaces)
+        while base.hasSuffix("/") { base.removeLast() }
+        if base.hasSuffix("/api"), let range = base.range(of: "://"), base[range.upperBound...].contains("/") {
+            base.removeLast(4)
+            while base.hasSuffix("/") { base.removeLast() }
+        }
+        return base
     }
 
     /// `POST {base}/api/data` with `request.encodedBody()`.
