@@ -22,15 +22,13 @@ public struct KubeStatusError: Error, HTTPResponseError, CustomStringConvertible
         "KubeStatusError(\(kubeStatus.code) \(kubeStatus.reason): \(kubeStatus.message))"
     }
 
-    /// Renders the Status as JSON (honouring `?pretty`), with `Retry-After` when the details carry one.
+    /// Renders the Status as JSON (honouring `?pretty`). Never with a `Retry-After` header,
+    /// even when the details carry `retryAfterSeconds`: client-go retries a 429 or 5xx that
+    /// has one up to 10 times, sleeping each time, and the HPA controller's metrics
+    /// clients set no deadline, so one throttled Sysdig would stall every HPA behind it
+    /// (docs/hpa-semantics.md). The hint stays in the body for people.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var headers = HTTPFields()
-        if let seconds = kubeStatus.details?.retryAfterSeconds, seconds > 0 {
-            headers[.retryAfter] = String(seconds)
-        }
-        return KubeJSONResponse.render(
-            kubeStatus, status: status, pretty: KubeJSONResponse.wantsPretty(request), headers: headers
-        )
+        KubeJSONResponse.render(kubeStatus, status: status, pretty: KubeJSONResponse.wantsPretty(request), headers: HTTPFields())
     }
 }
 
