@@ -29,10 +29,10 @@ struct KubernetesOptions: ParsableArguments {
     @Option(name: .customLong("kube-api-burst"), help: "Requests to the Kubernetes API allowed in a burst.")
     var kubeAPIBurst = 40
 
-    /// The watch loop, status writer and leader elector, wired to one client.
+    /// The watch loop, the pod cache, the status writer and leader elector, wired to one client.
     func makeServices(
         store: ConfigStore, health: QueryHealthRecorder, metrics: AdapterMetrics, logger: Logger
-    ) throws -> [any Service] {
+    ) throws -> (services: [any Service], pods: PodCache) {
         guard kubeAPIQPS >= 0, kubeAPIQPS.isFinite else { throw ValidationError("--kube-api-qps must be 0 (no limit) or more") }
         guard kubeAPIBurst >= 1 else { throw ValidationError("--kube-api-burst must be at least 1") }
         var configuration: KubernetesConfiguration
@@ -58,7 +58,8 @@ struct KubernetesOptions: ParsableArguments {
             api: client, recorder: health, logger: logger,
             interval: .milliseconds(Int64(max(0.1, statusQueryInterval) * 1000)),
             isLeader: { leadership.isLeader }, events: events)
-        var services: [any Service] = [KubernetesClientLifetime(client: client), controller, writer, healthWriter]
+        let pods = PodCache(api: client, logger: logger)
+        var services: [any Service] = [KubernetesClientLifetime(client: client), controller, pods, writer, healthWriter]
         metrics.setLeader(!leaderElect)
         if leaderElect {
             var election = LeaderElector.Configuration(
@@ -75,7 +76,7 @@ struct KubernetesOptions: ParsableArguments {
         logger.info("Watching mappings in Kubernetes", metadata: [
             "kubernetes.source": "\(configuration.source)", "leader.identity": "\(identity)",
         ])
-        return services
+        return (services, pods)
     }
 }
 

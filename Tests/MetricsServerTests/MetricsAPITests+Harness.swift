@@ -34,6 +34,16 @@ final class MetricsAPIHarness: Sendable {
         }
 
         var items: [[String: Any]] { json?["items"] as? [[String: Any]] ?? [] }
+
+        /// Whether client-go (the HPA controller's metrics clients) would sleep and send
+        /// this request again: `rest.Request` retries, up to 10 times, a 429 or a 5xx that
+        /// carries an integer `Retry-After` (client-go rest/request.go `checkWait`,
+        /// rest/with_retry.go `IsNextRetry`). The metrics clients set no deadline, so each
+        /// such answer ties up an HPA worker for the sum of those sleeps.
+        var clientGoRetries: Bool {
+            guard status == 429 || status >= 500, let value = headers["retry-after"] else { return false }
+            return Int(value.trimmingCharacters(in: .whitespaces)) != nil
+        }
     }
 
     let simulator: SysdigSimulator
@@ -57,10 +67,11 @@ final class MetricsAPIHarness: Sendable {
         world: SysdigSimulator.World = MetricsAPIFixtures.world,
         mappings: String = MetricsAPIFixtures.mappings,
         clientToken: String = MetricsAPIHarness.token,
+        simulatorClock: @escaping @Sendable () -> Date = { now },
         configure: (inout AdapterServerOptions) -> Void = { _ in },
         _ body: (MetricsAPIHarness) async throws -> Void
     ) async throws {
-        let simulator = SysdigSimulator(token: token, world: world, clock: { now })
+        let simulator = SysdigSimulator(token: token, world: world, clock: simulatorClock)
         try await simulator.withRunning { sysdigPort in
             let store = ConfigStore()
             store.publish(try snapshot(mappings, version: 1))

@@ -28,6 +28,19 @@ struct PromQLEndToEndTests {
                     metricName: "queue_messages",
                     backend: .promql(PromQLBackendSpec(query: "sum(rabbitmq_queue_messages{<<.LabelMatchers>>})")),
                     objects: [], external: true, window: KubeDuration(seconds: 30))),
+            // No aggregation: one series per pod, and per queue.
+            MetricMapping(
+                kind: .cluster, metadata: ObjectMeta(name: "cpu-raw"),
+                spec: MappingSpec(
+                    metricName: "cpu_raw",
+                    backend: .promql(PromQLBackendSpec(query: "avg_over_time(sysdig_container_cpu_used_percent{<<.LabelMatchers>>}[<<.Window>>])")),
+                    objects: [ObjectTarget(resource: "pods"), ObjectTarget(resource: "deployments.apps")])),
+            MetricMapping(
+                kind: .namespaced, metadata: ObjectMeta(name: "queues", namespace: "shop"),
+                spec: MappingSpec(
+                    metricName: "queue_messages_each",
+                    backend: .promql(PromQLBackendSpec(query: "rabbitmq_queue_messages{<<.LabelMatchers>>}")),
+                    objects: [], external: true, window: KubeDuration(seconds: 30))),
         ]
     }
 
@@ -144,6 +157,45 @@ struct PromQLEndToEndTests {
 
             let bad = try await context.get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_messages?labelSelector=rabbitmq.queue.name%3Dorders")
             #expect(bad.status == 400)
+        }
+    }
+
+    /// Issue 12e: the external metrics API allows many values per metric (the HPA sums
+    /// them), so every series is an item with its labels, never just the first.
+    @Test func externalMetricReturnsEverySeriesWithItsLabels() async throws {
+        try await withAdapter { context in
+            let (status, json) = try await context.get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_messages_each")
+            #expect(status == 200)
+            let items = Self.items(json)
+            let queues = items.compactMap { ($0["metricLabels"] as? [String: String])?["rabbitmq_queue_name"] }
+            #expect(Set(queues) == ["orders", "payments", "emails"])
+            #expect(items.count == 3)
+            #expect(items.allSatisfy { ($0["metricLabels"] as? [String: String])?["kube_namespace_name"] == "shop" })
+            let query = #"rabbitmq_queue_messages{kube_cluster_name="prod",kube_namespace_name="shop"}"#
+            let response = try await context.client.queryPromQL(PromQLRequest(query: query), timeout: .seconds(10))
+            let expected = Dictionary(uniqueKeysWithValues: response.samples.map {
+                ($0.labels["rabbitmq_queue_name"] ?? "", Quantity.format($0.value))
+            })
+            for item in items {
+                let queue = (item["metricLabels"] as? [String: String])?["rabbitmq_queue_name"] ?? ""
+                #expect(item["value"] as? String == expected[queue], "\(queue)")
+            }
+        }
+    }
+
+    /// Issue 12e: several series for one object is an error that says how many and how
+    /// to aggregate, never a silent pick of the first.
+    @Test func severalSeriesForOneObjectIsAClearError() async throws {
+        try await withAdapter { context in
+            let (status, json) = try await context.get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/deployments.apps/web/cpu_raw")
+            #expect(status == 500)
+            let message = json["message"] as? String ?? ""
+            #expect(message.contains("returned 4 series for deployments.apps web"), "\(message)")
+            #expect(message.contains("sum by (<<.GroupBy>>)"), "\(message)")
+            // One series per pod is fine.
+            let pods = try await context.get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/%2A/cpu_raw?labelSelector=app%3Dweb")
+            #expect(pods.status == 200)
+            #expect(Self.items(pods.json).count == 4)
         }
     }
 }

@@ -30,6 +30,9 @@ public struct AdapterServerOptions: Sendable {
     public var authenticator: RequestAuthenticator?
     /// Delegated authorization; nil allows every request (`--authorization-mode always-allow`).
     public var authorizer: SubjectAccessReviewer?
+    /// Kubernetes mode: the live pods, which Pods queries answer for; nil answers for
+    /// whatever pods Sysdig reports (files mode).
+    public var pods: (any PodListing)?
 
     public init() {}
 }
@@ -53,7 +56,7 @@ public struct AdapterServer: Sendable {
         let provider = MetricsProvider(
             store: store, sysdig: sysdig, configuration: options.provider, cache: options.cache ?? QueryCache(),
             limiter: RateLimiter(qps: options.sysdigQPS, burst: options.sysdigBurst), logger: logger,
-            health: options.health, metrics: options.metrics)
+            health: options.health, metrics: options.metrics, pods: options.pods)
         let certificates: ServingCertificateStore
         if let files = options.certificateFiles {
             certificates = try ServingCertificateStore(files: files, logger: logger)

@@ -58,13 +58,16 @@ public final class MetricsProvider: Sendable {
     public let health: QueryHealthRecorder?
     /// Self-metrics for Sysdig requests.
     public let metrics: AdapterMetrics?
+    /// Kubernetes mode: the live pods, which Pods queries answer for.
+    private let pods: (any PodListing)?
 
     public init(
         store: ConfigStore, sysdig: any SysdigQuerying, configuration: Configuration,
         cache: QueryCache = QueryCache(), limiter: RateLimiter = RateLimiter(qps: 20, burst: 40),
         logger: Logger, wallClock: @escaping @Sendable () -> Date = { Date() }, health: QueryHealthRecorder? = nil,
-        metrics: AdapterMetrics? = nil
+        metrics: AdapterMetrics? = nil, pods: (any PodListing)? = nil
     ) {
+        self.pods = pods
         self.store = store
         self.sysdig = sysdig
         self.configuration = configuration
@@ -83,9 +86,14 @@ public final class MetricsProvider: Sendable {
         guard let mapping = snapshot.resolve(alias: query.alias, namespace: query.namespace) else {
             throw notFound(query, reason: nil)
         }
-        let plan: SysdigQueryPlan
-        do {
-            plan = try translator.plan(for: query, mapping: mapping)
+        let livePods = try livePods(for: query)
+        let plans: [SysdigQueryPlan]
+        do throws(TranslationError) {
+            if let livePods {
+                plans = try translator.plans(for: query, mapping: mapping, objects: livePods)
+            } else {
+                plans = [try translator.plan(for: query, mapping: mapping)]
+            }
         } catch {
             switch error.code {
             case .unsupportedSelector: throw MetricsProviderError(code: .badRequest, message: error.message)
@@ -97,9 +105,11 @@ public final class MetricsProvider: Sendable {
                 throw MetricsProviderError(code: .internalError, message: "the query for metric \(query.alias) could not be built; see the adapter's log")
             }
         }
+        guard let plan = plans.first else { throw MetricsProviderError(code: .internalError, message: "no query was planned") }
         do {
-            let samples = try await run(plan, mapping: mapping)
-            let found = try items(for: query, plan: plan, samples: samples)
+            var samples: [SysdigQueryPlan.Sample] = []
+            for part in plans { samples += try await run(part, mapping: mapping) }
+            let found = try items(for: query, plan: plan, samples: samples, livePods: livePods)
             recordHealth(mapping, .ok, items: found, message: "\(found.count) value(s)")
             return found
         } catch {
@@ -150,8 +160,24 @@ public final class MetricsProvider: Sendable {
         }
     }
 
+    /// Kubernetes mode, Pods queries: the pods that exist now and match the selector
+    /// (nil for every other query, and in files mode, which answers for whatever pods
+    /// Sysdig reports).
+    private func livePods(for query: MetricQuery) throws(MetricsProviderError) -> [String]? {
+        guard let pods, case .selector(let resource, let namespace?, let selector) = query.target,
+            resource.groupResource == "pods"
+        else { return nil }
+        guard let names = pods.podNames(namespace: namespace, selector: selector) else {
+            throw MetricsProviderError(code: .unavailable, message: "the adapter has not listed the cluster's pods yet; try again shortly")
+        }
+        guard !names.isEmpty else {
+            throw notFound(query, reason: "no pod in namespace \(namespace) matches the selector")
+        }
+        return names
+    }
+
     private func items(
-        for query: MetricQuery, plan: SysdigQueryPlan, samples: [SysdigQueryPlan.Sample]
+        for query: MetricQuery, plan: SysdigQueryPlan, samples: [SysdigQueryPlan.Sample], livePods: [String]?
     ) throws(MetricsProviderError) -> [MetricItem] {
         let now = wallClock()
         func item(_ value: Double, _ sample: SysdigQueryPlan.Sample?, object: MetricItem.DescribedObject?, labels: [String: String] = [:]) -> MetricItem {
@@ -162,23 +188,55 @@ public final class MetricsProvider: Sendable {
         switch query.target {
         case .object(let resource, let namespace, let name):
             let object = MetricItem.DescribedObject(resource: resource, namespace: resource.namespaced ? namespace : nil, name: name)
+            if samples.count > 1 { throw severalSeries(samples.count, for: "\(resource.groupResource) \(name)", plan: plan) }
             if let sample = samples.first { return [item(sample.value, sample, object: object)] }
             guard case .value(let fallback) = plan.noData else { throw notFound(query, reason: noDataReason) }
             return [item(fallback, nil, object: object)]
         case .selector(let resource, let namespace, _):
-            let found = samples.compactMap { sample in
-                sample.object.map { item(sample.value, sample, object: .init(resource: resource, namespace: namespace, name: $0)) }
+            var seen: [String: Int] = [:]
+            for sample in samples { if let name = sample.object { seen[name, default: 0] += 1 } }
+            if let (name, count) = seen.filter({ $0.value > 1 }).min(by: { $0.key < $1.key }) {
+                throw severalSeries(count, for: "\(resource.groupResource) \(name)", plan: plan)
+            }
+            let describe = { (name: String) in MetricItem.DescribedObject(resource: resource, namespace: namespace, name: name) }
+            guard let livePods else {
+                let found = samples.compactMap { sample in sample.object.map { item(sample.value, sample, object: describe($0)) } }
+                guard !found.isEmpty else { throw notFound(query, reason: noDataReason) }
+                return found
+            }
+            // Exactly the pods that exist now: Sysdig's answer may still name pods that
+            // were replaced during the window, and the HPA averages every item it gets.
+            var byPod: [String: SysdigQueryPlan.Sample] = [:]
+            for sample in samples { if let name = sample.object { byPod[name] = sample } }
+            var found: [MetricItem] = []
+            for name in livePods {
+                if let sample = byPod[name] {
+                    found.append(item(sample.value, sample, object: describe(name)))
+                } else if case .value(let fallback) = plan.noData {
+                    found.append(item(fallback, nil, object: describe(name)))
+                }
             }
             guard !found.isEmpty else { throw notFound(query, reason: noDataReason) }
             return found
         case .external:
-            let labels = query.metricSelector.requirements.reduce(into: [String: String]()) { labels, requirement in
+            // The external metrics API allows many values per metric (the HPA sums them):
+            // every series is an item, its labels as metricLabels, as prometheus-adapter does.
+            let requested = query.metricSelector.requirements.reduce(into: [String: String]()) { labels, requirement in
                 if requirement.op == .equals, let value = requirement.values.first { labels[requirement.key] = value }
             }
-            if let sample = samples.first { return [item(sample.value, sample, object: nil, labels: labels)] }
+            if !samples.isEmpty {
+                return samples.map { item($0.value, $0, object: nil, labels: $0.labels.isEmpty ? requested : $0.labels) }
+            }
             guard case .value(let fallback) = plan.noData else { throw notFound(query, reason: noDataReason) }
-            return [item(fallback, nil, object: nil, labels: labels)]
+            return [item(fallback, nil, object: nil, labels: requested)]
         }
+    }
+
+    /// A query that must give one value per object gave several: never a silent pick.
+    private func severalSeries(_ count: Int, for object: String, plan: SysdigQueryPlan) -> MetricsProviderError {
+        MetricsProviderError(
+            code: .internalError,
+            message: "the query returned \(count) series for \(object), where one value per object is needed: aggregate them in the mapping's PromQL query, e.g. sum by (<<.GroupBy>>) (...)")
     }
 
     private func recordHealth(

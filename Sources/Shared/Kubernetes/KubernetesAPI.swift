@@ -24,6 +24,7 @@ public struct KubeGVR: Sendable, Hashable, CustomStringConvertible {
     public static let leases = KubeGVR(group: "coordination.k8s.io", version: "v1", resource: "leases", namespaced: true)
     public static let events = KubeGVR(group: "events.k8s.io", version: "v1", resource: "events", namespaced: true)
     public static let configMaps = KubeGVR(group: "", version: "v1", resource: "configmaps", namespaced: true)
+    public static let pods = KubeGVR(group: "", version: "v1", resource: "pods", namespaced: true)
     public static let tokenReviews = KubeGVR(
         group: "authentication.k8s.io", version: "v1", resource: "tokenreviews", namespaced: false)
     public static let subjectAccessReviews = KubeGVR(

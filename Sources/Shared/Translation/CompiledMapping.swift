@@ -17,10 +17,17 @@ public struct CompiledMapping: Sendable, Hashable {
         }
 
         /// PromQL: the label carrying Kubernetes label `key` of these objects:
-        /// `kube_pod_label_app` for `app` when the object label is `kube_pod_name`.
+        /// `kube_pod_label_app` for `app` when the object label is `kube_pod_name`. Workloads
+        /// share `kube_workload_name`, but Sysdig has no `kube_workload_label_*`: their labels
+        /// are per kind, `kube_deployment_label_app` (docs/sysdig-api.md).
         public func promQLSelectorLabel(for key: String) -> String? {
-            guard label.hasSuffix("_name") else { return nil }
-            return String(label.dropLast("name".count)) + "label_" + PromQLLiteral.sanitizedLabelName(key)
+            let sanitized = PromQLLiteral.sanitizedLabelName(key)
+            if let workloadType {
+                guard PromQLLiteral.isLabelName(workloadType) else { return nil }
+                return "kube_\(workloadType)_label_" + sanitized
+            }
+            guard label.hasSuffix("_name"), label != "kube_workload_name" else { return nil }
+            return String(label.dropLast("name".count)) + "label_" + sanitized
         }
 
         /// Prefix for object labels in selector queries: `kubernetes.pod` for

@@ -32,14 +32,39 @@ public struct QueryTranslator: Sendable {
     public func plan(for query: MetricQuery, mapping: CompiledMapping) throws(TranslationError) -> SysdigQueryPlan {
         switch mapping.backend {
         case .data(let scope, let valueMetric):
-            return try dataPlan(for: query, mapping: mapping, scope: scope, valueMetric: valueMetric)
+            return try dataPlan(for: query, mapping: mapping, scope: scope, valueMetric: valueMetric, objects: nil)
         case .promql(let template):
             return try promQLPlan(for: query, mapping: mapping, template: template)
         }
     }
 
+    /// Names per Data API request when a selector query names its objects (~10 kB of filter).
+    public static let objectBatchSize = 250
+
+    /// The plans for a selector query whose objects are known (the live pods): Data API
+    /// queries name them, `objectBatchSize` per request, each with room for all of them
+    /// on one page, so every object is asked for exactly once, whatever order Sysdig
+    /// ranks segments in (its ranking by value shifts between pages, so paging by rank
+    /// can repeat or skip objects). PromQL answers come whole: one plan, as `plan(for:mapping:)`.
+    public func plans(
+        for query: MetricQuery, mapping: CompiledMapping, objects: [String]
+    ) throws(TranslationError) -> [SysdigQueryPlan] {
+        guard case .data(let scope, let valueMetric) = mapping.backend, case .selector = query.target, !objects.isEmpty else {
+            return [try plan(for: query, mapping: mapping)]
+        }
+        var plans: [SysdigQueryPlan] = []
+        var start = 0
+        while start < objects.count {
+            let batch = Array(objects[start..<min(objects.count, start + Self.objectBatchSize)])
+            plans.append(try dataPlan(for: query, mapping: mapping, scope: scope, valueMetric: valueMetric, objects: batch))
+            start += Self.objectBatchSize
+        }
+        return plans
+    }
+
     private func dataPlan(
-        for query: MetricQuery, mapping: CompiledMapping, scope: ScopeExpression, valueMetric: SysdigDataRequest.Metric
+        for query: MetricQuery, mapping: CompiledMapping, scope: ScopeExpression, valueMetric: SysdigDataRequest.Metric,
+        objects: [String]?
     ) throws(TranslationError) -> SysdigQueryPlan {
         var terms: [ScopeTerm] = []
         if let clusterName { terms.append(try term(.equals, "kubernetes.cluster.name", [clusterName])) }
@@ -59,6 +84,7 @@ public struct QueryTranslator: Sendable {
                 terms.append(try term(.equals, "kubernetes.namespace.name", [namespace]))
             }
             terms += try objectSelectorTerms(selector, target: target)
+            if let objects { terms.append(try term(.in, target.label, objects)) }
             segmentLabel = target.label
             if resource.groupResource == "nodes" { dataSourceType = "host" }
         case .external(let namespace):

@@ -1,24 +1,24 @@
 extension SysdigQueryPlan {
-    /// Reads values from a PromQL answer, applying the multiplier. NaN and ±Inf are
-    /// no data, never 0. Segmented plans key each series by `segmentLabel` (series
-    /// without it are ignored; a repeated object keeps its first series); other plans
-    /// take the first finite series, ordered by labels so the choice is stable.
+    /// Reads every series of a PromQL answer, applying the multiplier, ordered by labels
+    /// so answers are stable. NaN and ±Inf are no data, never 0. Segmented plans name each
+    /// sample's object by `segmentLabel` (series without it are ignored). Nothing is
+    /// dropped or picked here: several series for one object, or for an object query, are
+    /// the caller's to refuse, and every series of an external query is an answer.
     public func samples(from response: PromQLResponse) -> [Sample] {
         let ordered = response.samples.sorted { lhs, rhs in
             Self.labelKey(lhs.labels).lexicographicallyPrecedes(Self.labelKey(rhs.labels))
         }
         var result: [Sample] = []
-        var seen: Set<String> = []
         for entry in ordered where entry.value.isFinite {
             // A time that is not a finite number within Int's range is no time (Int(_:) would trap).
             let timestamp = Int(exactly: entry.timestamp.rounded(.down))
             let value = entry.value * (multiplier ?? 1)
+            var object: String?
             if let segmentLabel {
-                guard let object = entry.labels[segmentLabel], seen.insert(object).inserted else { continue }
-                result.append(Sample(object: object, value: value, timestamp: timestamp))
-            } else {
-                return [Sample(object: nil, value: value, timestamp: timestamp)]
+                guard let name = entry.labels[segmentLabel] else { continue }
+                object = name
             }
+            result.append(Sample(object: object, value: value, timestamp: timestamp, labels: entry.labels))
         }
         return result
     }

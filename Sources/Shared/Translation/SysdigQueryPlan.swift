@@ -62,11 +62,15 @@ public struct SysdigQueryPlan: Sendable, Hashable {
         public var value: Double
         /// Unix seconds of the sample when Sysdig gave one.
         public var timestamp: Int?
+        /// PromQL: the series' labels (external metrics answer them as `metricLabels`).
+        /// Empty for the Data API, whose answers carry no labels beyond the segment.
+        public var labels: [String: String]
 
-        public init(object: String?, value: Double, timestamp: Int?) {
+        public init(object: String?, value: Double, timestamp: Int?, labels: [String: String] = [:]) {
             self.object = object
             self.value = value
             self.timestamp = timestamp
+            self.labels = labels
         }
     }
 

@@ -75,6 +75,18 @@ private func selector(_ text: String) -> LabelSelector {
         if case .selector = query.target { #expect(plan.segmentLabel == "kube_pod_name") } else { #expect(plan.segmentLabel == nil) }
     }
 
+    /// Sysdig has no `kube_workload_label_*`: a workload's labels are per kind.
+    @Test(arguments: [("deployments.apps", "deployment"), ("statefulsets.apps", "statefulset")])
+    func workloadSelectorsUseThePerKindLabel(resourceName: String, kind: String) throws {
+        let query = MetricQuery(
+            alias: "cpu", target: .selector(resource: resource(resourceName), namespace: "shop", selector: selector("app=web")))
+        let plan = try QueryTranslator(clusterName: nil).plan(for: query, mapping: try promMapping())
+        let text = try #require(plan.promQLRequest?.query)
+        #expect(text.contains(#"kube_workload_type="\#(kind)",kube_\#(kind)_label_app="web""#), "\(text)")
+        #expect(!text.contains("kube_workload_label"))
+        #expect(plan.segmentLabel == "kube_workload_name")
+    }
+
     @Test func externalQueries() throws {
         let template = "sum(rabbitmq_queue_messages{<<.LabelMatchers>>})"
         let query = MetricQuery(alias: "cpu", target: .external(namespace: "shop"), metricSelector: selector("rabbitmq_queue_name=orders"))
@@ -146,7 +158,8 @@ private func selector(_ text: String) -> LabelSelector {
             .init(labels: ["kube_pod_name": "web-4"], value: 0, timestamp: 100),
         ])
         #expect(plan.samples(from: response) == [
-            .init(object: "web-2", value: 3, timestamp: 100), .init(object: "web-4", value: 0, timestamp: 100),
+            .init(object: "web-2", value: 3, timestamp: 100, labels: ["kube_pod_name": "web-2"]),
+            .init(object: "web-4", value: 0, timestamp: 100, labels: ["kube_pod_name": "web-4"]),
         ])
     }
 
@@ -160,6 +173,6 @@ private func selector(_ text: String) -> LabelSelector {
         let json = body.replacingOccurrences(of: "TIME", with: time.isFinite ? "\(time)" : "1")
         var response = try PromQLResponse.decode(Data(json.utf8)).get()
         response.samples[0].timestamp = time
-        #expect(plan.samples(from: response) == [.init(object: "web-1", value: 25, timestamp: nil)])
+        #expect(plan.samples(from: response) == [.init(object: "web-1", value: 25, timestamp: nil, labels: ["kube_pod_name": "web-1"])])
     }
 }
