@@ -13,6 +13,7 @@ import Testing
     /// A fixed set of pods, as the pod cache would list them.
     struct StaticPods: PodListing {
         var pods: [String: [String: String]]  // name → labels, all in namespace shop
+        var isListed: Bool { true }
         func podNames(namespace: String, selector: LabelSelector) -> [String]? {
             guard namespace == "shop" else { return [] }
             return pods.filter { selector.matches($0.value) }.keys.sorted()
@@ -120,6 +121,7 @@ import Testing
 
     @Test func beforeThePodsAreListedPodsQueriesAreUnavailable() async throws {
         struct Unsynced: PodListing {
+            var isListed: Bool { false }
             func podNames(namespace: String, selector: LabelSelector) -> [String]? { nil }
         }
         try await MetricsAPIHarness.run(world: Self.world, mappings: Self.mappings, configure: { $0.pods = Unsynced() }) { api in

@@ -74,7 +74,12 @@ public struct AdapterServer: Sendable {
             authenticator: options.authenticator, authorizer: options.authorizer, logger: logger))
         router.add(middleware: NotFoundStatusMiddleware())
         Self.addMetricsRoute(router, metrics: options.metrics, provider: provider, store: store)
-        router.addHealthRoutes(HealthChecks(readyz: [HealthCheck(name: "config-loaded") { store.isLoaded }]))
+        var readiness = [HealthCheck(name: "config-loaded") { store.isLoaded }]
+        if let pods = options.pods {
+            // Pods queries need the pod list: not ready (no traffic from the Service) before it.
+            readiness.append(HealthCheck(name: "pods-listed") { pods.isListed })
+        }
+        router.addHealthRoutes(HealthChecks(readyz: readiness))
         router.addOpenAPIRoutes()
         MetricsAPIRoutes(provider: provider, logger: logger).add(to: router)
         self.provider = provider

@@ -4,6 +4,8 @@ import Synchronization
 
 /// The pods that exist now, for Pods (selector) queries in Kubernetes mode.
 public protocol PodListing: Sendable {
+    /// Whether the pods have been listed once (`/readyz` waits for it).
+    var isListed: Bool { get }
     /// The names, sorted, of the pods in `namespace` whose labels match `selector`;
     /// nil until the pods have been listed once.
     func podNames(namespace: String, selector: LabelSelector) -> [String]?
@@ -43,7 +45,7 @@ public final class PodCache: PodListing, Service {
         await cancelWhenGracefulShutdown { await reflector.run() }
     }
 
-    public var isSynced: Bool { state.withLock { $0.synced } }
+    public var isListed: Bool { state.withLock { $0.synced } }
 
     public func podNames(namespace: String, selector: LabelSelector) -> [String]? {
         state.withLock { state -> [String]? in
