@@ -6,21 +6,31 @@ extension KubeObjectStore {
     }
 
     /// POST: 409 AlreadyExists; sets uid, creationTimestamp, generation 1 and a new resourceVersion.
+    /// With a schema, the object is pruned and validated first (422 Invalid).
     mutating func create(
         _ resource: KubeTestResource, namespace: String?, object: JSONValue, now: Date
     ) throws(KubeTestStatus) -> Change {
         guard case .object = object else { throw .badRequest("the body must be a JSON object") }
+        let schema = try resource.enforcedSchema()
         var object = try checkedTypeMeta(resource, object)
         var name = object["metadata"]?["name"]?.stringValue ?? ""
         if name.isEmpty, let prefix = object["metadata"]?["generateName"]?.stringValue, !prefix.isEmpty {
             uidCounter += 1
             name = prefix + String(format: "%05x", uidCounter)
         }
-        guard !name.isEmpty else { throw .invalid(resource.gvr, "", "metadata.name: Required value: name or generateName is required") }
         let namespace = try checkedNamespace(resource, urlNamespace: namespace, object: object)
+        if resource.hasStatusSubresource { object = object.setting(["status"], to: nil) }
+        var errors: [KubeFieldError] = []
+        if name.isEmpty { errors.append(.required("metadata.name", "name or generateName is required")) }
+        if let schema {
+            object = schema.pruned(object)
+            errors += schema.validate(object)
+        }
+        guard errors.isEmpty else {
+            throw .invalid(kind: resource.kind, group: resource.gvr.group, name: name, errors: errors)
+        }
         let key = key(resource, namespace: namespace, name: name)
         guard objects[key] == nil else { throw .alreadyExists(resource.gvr, name) }
-        if resource.hasStatusSubresource { object = object.setting(["status"], to: nil) }
         let version = nextVersion()
         object = object.setting(["metadata", "name"], to: .string(name))
             .setting(["metadata", "namespace"], to: resource.gvr.namespaced ? .string(key.namespace) : nil)
@@ -35,8 +45,10 @@ extension KubeObjectStore {
     }
 
     /// PUT of the object (`status: false`) or its status subresource (`status: true`).
-    /// A non-empty `metadata.resourceVersion` in `object` must match (409 Conflict). Returns
-    /// nil (and the unchanged object) when nothing changed.
+    /// A non-empty `metadata.resourceVersion` in `object` must match (409 Conflict). With a
+    /// schema, the result is pruned and validated (422 Invalid): the whole object for a main
+    /// write, `.status` for a status write. Returns nil (and the unchanged object) when
+    /// nothing changed.
     mutating func update(
         _ resource: KubeTestResource, namespace: String?, name: String, object: JSONValue, status: Bool
     ) throws(KubeTestStatus) -> (object: JSONValue, change: Change?) {
@@ -64,6 +76,11 @@ extension KubeObjectStore {
             if resource.hasStatusSubresource { updated = updated.setting(["status"], to: old["status"]) }
         }
         updated = updated.setting(["metadata", "resourceVersion"], to: old["metadata"]?["resourceVersion"])
+        if let schema = try resource.enforcedSchema() {
+            updated = schema.pruned(updated)
+            let errors = status ? schema.validateStatus(updated, old: old) : schema.validate(updated, old: old)
+            guard errors.isEmpty else { throw schema.invalid(name: name, errors: errors) }
+        }
         if updated == old { return (old, nil) }
         if updated.specContent != old.specContent {
             let generation = old["metadata"]?["generation"].flatMap { value -> Double? in
@@ -129,5 +146,16 @@ extension KubeObjectStore {
             throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
         return urlNamespace
+    }
+}
+
+extension KubeTestResource {
+    /// The schema writes are checked against; nil when none; 500 when it could not be loaded.
+    func enforcedSchema() throws(KubeTestStatus) -> KubeCRDSchema? {
+        switch schema {
+        case nil: return nil
+        case .success(let schema)?: return schema
+        case .failure(let error)?: throw .schemaUnavailable(gvr, error)
+        }
     }
 }

@@ -7,21 +7,55 @@ public struct KubeTestResource: Sendable, Hashable {
     /// Whether `status` is a subresource: main writes keep the old status, status writes
     /// change only `.status`, and create drops the status.
     public var hasStatusSubresource: Bool
+    /// The CRD schema every write is pruned and validated against, as the API server does
+    /// (`KubeCRDSchema`); nil stores objects as sent. A failure (the CRD could not be
+    /// loaded) answers every write of the resource with a 500 saying why.
+    public var schema: Result<KubeCRDSchema, KubeCRDSchemaError>?
 
-    public init(gvr: KubeGVR, kind: String, hasStatusSubresource: Bool) {
+    public init(
+        gvr: KubeGVR, kind: String, hasStatusSubresource: Bool, schema: Result<KubeCRDSchema, KubeCRDSchemaError>? = nil
+    ) {
         self.gvr = gvr
         self.kind = kind
         self.hasStatusSubresource = hasStatusSubresource
+        self.schema = schema
     }
 
-    /// The mapping kinds, leases, events and configmaps.
+    /// The mapping kinds (enforcing the CRDs of this repository's `crds/`), leases,
+    /// events, configmaps and pods.
     public static let defaults: [KubeTestResource] = [
-        KubeTestResource(gvr: .sysdigMetricMappings, kind: MappingKind.namespaced.rawValue, hasStatusSubresource: true),
-        KubeTestResource(gvr: .clusterSysdigMetricMappings, kind: MappingKind.cluster.rawValue, hasStatusSubresource: true),
+        mappings(.namespaced, schema: KubeCRDSchema.shipped(.namespaced)),
+        mappings(.cluster, schema: KubeCRDSchema.shipped(.cluster)),
+    ] + builtIn
+
+    /// `defaults` with the mapping kinds enforcing `schemas` (e.g. `KubeCRDSchema.load(directory:)`).
+    public static func defaults(schemas: [KubeCRDSchema]) -> [KubeTestResource] {
+        MappingKind.allCases.map { kind in
+            guard let schema = schemas.first(where: { $0.kind == kind.rawValue }) else {
+                let error = KubeCRDSchemaError("no schema for \(kind.rawValue) was given to KubeTestResource.defaults(schemas:)")
+                return mappings(kind, schema: .failure(error))
+            }
+            return mappings(kind, schema: .success(schema))
+        } + builtIn
+    }
+
+    /// `defaults` without schema enforcement: mapping objects are stored as sent, for tests
+    /// that must store what the CRDs would refuse.
+    public static let withoutSchemas: [KubeTestResource] = MappingKind.allCases.map { mappings($0, schema: nil) } + builtIn
+
+    private static let builtIn: [KubeTestResource] = [
         KubeTestResource(gvr: .leases, kind: "Lease", hasStatusSubresource: false),
         KubeTestResource(gvr: .events, kind: "Event", hasStatusSubresource: false),
         KubeTestResource(gvr: .configMaps, kind: "ConfigMap", hasStatusSubresource: false),
+        // Status set directly by tests (no kubelet here to write it).
+        KubeTestResource(gvr: .pods, kind: "Pod", hasStatusSubresource: false),
     ]
+
+    private static func mappings(
+        _ kind: MappingKind, schema: Result<KubeCRDSchema, KubeCRDSchemaError>?
+    ) -> KubeTestResource {
+        KubeTestResource(gvr: .mappings(kind), kind: kind.rawValue, hasStatusSubresource: true, schema: schema)
+    }
 }
 
 /// Identity of a stored object; `namespace` is empty for cluster-scoped objects.

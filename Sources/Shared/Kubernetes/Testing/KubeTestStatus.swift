@@ -51,10 +51,25 @@ public struct KubeTestStatus: Error, Sendable, Hashable {
         KubeTestStatus(code: 400, reason: "BadRequest", message: message)
     }
 
-    static func invalid(_ resource: KubeGVR, _ name: String, _ problem: String) -> KubeTestStatus {
+    /// `apierrors.NewInvalid`: 422 `Invalid`, the message
+    /// `<Kind>.<group> "<name>" is invalid: <aggregate>` and one cause per error
+    /// (empty name and group left out of the details, as Go's `omitempty` does).
+    static func invalid(kind: String, group: String, name: String, errors: [KubeFieldError]) -> KubeTestStatus {
+        let qualifiedKind = group.isEmpty ? kind : "\(kind).\(group)"
+        var details: [String: JSONValue] = ["kind": .string(kind), "causes": .array(errors.map(\.cause))]
+        if !name.isEmpty { details["name"] = .string(name) }
+        if !group.isEmpty { details["group"] = .string(group) }
+        let message = errors.isEmpty
+            ? "\(qualifiedKind) \(KubeGoFormat.quote(name)) is invalid"
+            : "\(qualifiedKind) \(KubeGoFormat.quote(name)) is invalid: \(KubeFieldError.aggregate(errors))"
+        return KubeTestStatus(code: 422, reason: "Invalid", message: message, details: .object(details))
+    }
+
+    /// 500 for every write of a resource whose CRD schema could not be loaded.
+    static func schemaUnavailable(_ resource: KubeGVR, _ error: KubeCRDSchemaError) -> KubeTestStatus {
         KubeTestStatus(
-            code: 422, reason: "Invalid", message: "\(resource) \"\(name)\" is invalid: \(problem)",
-            details: details(resource, name))
+            code: 500, reason: "InternalError",
+            message: "KubeAPITestServer cannot enforce the CRD schema of \(resource): \(error.message)")
     }
 
     private static func details(_ resource: KubeGVR, _ name: String) -> JSONValue {
