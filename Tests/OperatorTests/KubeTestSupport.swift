@@ -6,12 +6,23 @@ func withKubeServer<T: Sendable>(
     token: String? = nil, qps: Double = 0, burst: Int = 10, maxRetries: Int = 10,
     _ body: (KubernetesClient, KubeAPITestServer) async throws -> T
 ) async throws -> T {
-    let server = KubeAPITestServer()
+    try await withKubeServerPort(token: token, qps: qps, burst: burst, maxRetries: maxRetries) { client, server, _ in
+        try await body(client, server)
+    }
+}
+
+/// `withKubeServer`, serving `resources` (default: the mapping kinds with the shipped CRD
+/// schemas enforced, leases, events, configmaps), and also handing `body` the port.
+func withKubeServerPort<T: Sendable>(
+    resources: [KubeTestResource] = KubeTestResource.defaults, token: String? = nil, qps: Double = 0, burst: Int = 10,
+    maxRetries: Int = 10, _ body: (KubernetesClient, KubeAPITestServer, Int) async throws -> T
+) async throws -> T {
+    let server = KubeAPITestServer(resources: resources)
     return try await server.withRunning { port in
         let client = try KubernetesClient(
             configuration: server.configuration(port: port, token: token, qps: qps, burst: burst, maxRetries: maxRetries))
         do {
-            let result = try await body(client, server)
+            let result = try await body(client, server, port)
             try await client.shutdown()
             return result
         } catch {
