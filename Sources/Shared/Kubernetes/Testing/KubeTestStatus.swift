@@ -1,5 +1,6 @@
 /// A failure the test API server answers with: a `Status` object (PROTOCOL.md A9).
-public struct KubeTestStatus: Error, Sendable, Hashable {
+/// Thrown as is by the direct controls (`seed`, `patch`, `remove`).
+public struct KubeTestStatus: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Int
     public var reason: String
     public var message: String
@@ -11,6 +12,9 @@ public struct KubeTestStatus: Error, Sendable, Hashable {
         self.message = message
         self.details = details
     }
+
+    /// `HTTP 422 Invalid: SysdigMetricMapping.metrics.sysdig.com "m" is invalid: ...`.
+    public var description: String { "HTTP \(code) \(reason): \(message)" }
 
     /// `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",...}`.
     public var json: JSONValue {
