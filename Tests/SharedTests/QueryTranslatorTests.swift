@@ -71,7 +71,8 @@ private func body(_ plan: SysdigQueryPlan) throws -> String {
         #expect(local.request?.dataSourceType == nil)
         let cluster = try QueryTranslator(clusterName: "prod").plan(
             for: query, mapping: try mapping(kind: .cluster, namespace: nil, external: true))
-        #expect(cluster.request?.filter == "kubernetes.cluster.name = 'prod' and rabbitmq.queue.name = 'orders'")
+        // A cluster mapping is scoped to the caller's namespace too, unless externalScope: cluster.
+        #expect(cluster.request?.filter == "kubernetes.cluster.name = 'prod' and kubernetes.namespace.name = 'shop' and rabbitmq.queue.name = 'orders'")
     }
 
     @Test func refusesWhatItCannotExpress() throws {

@@ -5,7 +5,8 @@ import Foundation
 public enum MappingDecoder {
     static let topLevelFields: Set<String> = ["apiVersion", "kind", "metadata", "spec", "status"]
     static let specFields: Set<String> = [
-        "metricName", "sysdig", "promql", "objects", "external", "window", "noData", "multiplier", "cacheTTL",
+        "metricName", "sysdig", "promql", "objects", "external", "externalScope", "window", "noData", "multiplier",
+        "cacheTTL",
     ]
     static let sysdigFields: Set<String> = ["metric", "timeAggregation", "groupAggregation", "scope"]
     static let promqlFields: Set<String> = ["query"]
@@ -31,7 +32,7 @@ public enum MappingDecoder {
         var problems = reader.problems
         if let spec {
             let broken = reader.brokenPaths
-            problems += MappingValidator.validate(spec).filter { problem in
+            problems += MappingValidator.validate(spec, kind: kind).filter { problem in
                 !broken.contains { problem.path == $0 || problem.path.hasPrefix($0 + ".") || problem.path.hasPrefix($0 + "[") }
             }
         }
@@ -123,10 +124,21 @@ public enum MappingDecoder {
             backend: backend ?? .sysdig(SysdigBackendSpec(metric: "")),
             objects: objects,
             external: reader.bool(fields, "external", at: "spec") ?? false,
+            externalScope: decodeExternalScope(fields, reader: &reader),
             window: reader.duration(fields, "window", at: "spec") ?? MappingSpec.defaultWindow,
             noData: decodeNoData(fields["noData"], reader: &reader),
             multiplier: reader.number(fields, "multiplier", at: "spec"),
             cacheTTL: reader.duration(fields, "cacheTTL", at: "spec"))
+    }
+
+    private static func decodeExternalScope(_ spec: [String: JSONValue], reader: inout StrictReader) -> ExternalScope? {
+        guard let text = reader.string(spec, "externalScope", at: "spec") else { return nil }
+        guard let scope = ExternalScope(rawValue: text) else {
+            let allowed = ExternalScope.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+            reader.report("spec.externalScope", "\"\(text)\" is not \(allowed)")
+            return nil
+        }
+        return scope
     }
 
     /// Exactly one of `spec.sysdig` and `spec.promql`.

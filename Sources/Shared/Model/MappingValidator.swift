@@ -6,12 +6,24 @@ public enum MappingValidator {
     public static let maxWindow = KubeDuration(seconds: 3600)
     public static let maxCacheTTL = KubeDuration(seconds: 600)
 
-    public static func validate(_ spec: MappingSpec) -> [FieldProblem] {
+    /// - Parameter kind: the mapping's kind, when known: a `SysdigMetricMapping` may not
+    ///   read outside its namespace (every PromQL selector carries `<<.LabelMatchers>>`,
+    ///   no `externalScope: cluster`).
+    public static func validate(_ spec: MappingSpec, kind: MappingKind? = nil) -> [FieldProblem] {
         var problems: [FieldProblem] = []
         problems += validateMetricName(spec.metricName)
         switch spec.backend {
         case .sysdig(let sysdig): problems += validateSysdig(sysdig)
-        case .promql(let promql): problems += validatePromQL(promql, external: spec.external)
+        case .promql(let promql): problems += validatePromQL(promql, external: spec.external, kind: kind)
+        }
+        if let scope = spec.externalScope {
+            if !spec.external {
+                problems.append(FieldProblem("spec.externalScope", "applies only to external metrics (spec.external: true)"))
+            } else if scope == .cluster, kind == .namespaced {
+                problems.append(FieldProblem(
+                    "spec.externalScope",
+                    "\"cluster\" would read other namespaces' series; only a ClusterSysdigMetricMapping may serve cluster-wide external series"))
+            }
         }
         problems += validateObjects(spec.objects, external: spec.external, promql: spec.promql != nil)
         problems += validateWindow(spec.window)
@@ -73,7 +85,7 @@ public enum MappingValidator {
 
     /// The template must parse (with a position on failure); for external metrics it
     /// must also stay valid when there is nothing to match on.
-    static func validatePromQL(_ promql: PromQLBackendSpec, external: Bool) -> [FieldProblem] {
+    static func validatePromQL(_ promql: PromQLBackendSpec, external: Bool, kind: MappingKind? = nil) -> [FieldProblem] {
         let path = "spec.promql.query"
         guard !promql.query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return [FieldProblem(path, "must not be empty")]
@@ -83,6 +95,13 @@ public enum MappingValidator {
             template = try PromQLTemplate.parse(promql.query)
         } catch {
             return [FieldProblem(path, error.description)]
+        }
+        if kind == .namespaced, !template.unscopedSelectors.isEmpty {
+            // Tenant isolation: `sum(x{<<.LabelMatchers>>})*0 + sum(y{kube_namespace_name="other"})`
+            // would read another namespace with the adapter's token.
+            return template.unscopedSelectors.map { selector in
+                FieldProblem(path, "\(selector.line):\(selector.column): \(selector.message); a SysdigMetricMapping reads only its own namespace, so every selector must carry <<.LabelMatchers>> (e.g. metric{<<.LabelMatchers>>})")
+            }
         }
         if external {
             do {

@@ -97,6 +97,8 @@ public struct MappingSpec: Sendable, Hashable {
     public var objects: [ObjectTarget]
     /// Also serve the alias on external.metrics.k8s.io.
     public var external: Bool
+    /// `spec.externalScope` as written (nil: not set, which means `.namespace`).
+    public var externalScope: ExternalScope?
     /// Sampling window; a multiple of 10 s between 10 s and 1 h.
     public var window: KubeDuration
     /// What an empty Sysdig answer means.
@@ -123,29 +125,40 @@ public struct MappingSpec: Sendable, Hashable {
     /// A Data API mapping.
     public init(
         metricName: String, sysdig: SysdigBackendSpec, objects: [ObjectTarget], external: Bool = false,
-        window: KubeDuration = MappingSpec.defaultWindow, noData: NoDataPolicy = .error,
-        multiplier: Double? = nil, cacheTTL: KubeDuration? = nil
+        externalScope: ExternalScope? = nil, window: KubeDuration = MappingSpec.defaultWindow,
+        noData: NoDataPolicy = .error, multiplier: Double? = nil, cacheTTL: KubeDuration? = nil
     ) {
         self.init(
-            metricName: metricName, backend: .sysdig(sysdig), objects: objects, external: external, window: window,
-            noData: noData, multiplier: multiplier, cacheTTL: cacheTTL)
+            metricName: metricName, backend: .sysdig(sysdig), objects: objects, external: external,
+            externalScope: externalScope, window: window, noData: noData, multiplier: multiplier, cacheTTL: cacheTTL)
     }
 
     /// A mapping with either backend.
     public init(
         metricName: String, backend: MappingBackend, objects: [ObjectTarget], external: Bool = false,
-        window: KubeDuration = MappingSpec.defaultWindow, noData: NoDataPolicy = .error,
-        multiplier: Double? = nil, cacheTTL: KubeDuration? = nil
+        externalScope: ExternalScope? = nil, window: KubeDuration = MappingSpec.defaultWindow,
+        noData: NoDataPolicy = .error, multiplier: Double? = nil, cacheTTL: KubeDuration? = nil
     ) {
         self.metricName = metricName
         self.backend = backend
         self.objects = objects
         self.external = external
+        self.externalScope = externalScope
         self.window = window
         self.noData = noData
         self.multiplier = multiplier
         self.cacheTTL = cacheTTL
     }
+}
+
+/// `spec.externalScope`: which series an external query may read.
+public enum ExternalScope: String, Sendable, Hashable, CaseIterable {
+    /// Only the requesting HPA's namespace (the default): the namespace is always part
+    /// of the query, so an external metric never reads another tenant's namespace.
+    case namespace
+    /// Every namespace of the cluster, for series cluster-wide by nature (a shared
+    /// broker's queue depth). Only a ClusterSysdigMetricMapping may say so.
+    case cluster
 }
 
 /// Which Sysdig API answers a mapping: exactly one of `spec.sysdig` and `spec.promql`.

@@ -1,14 +1,18 @@
 extension PromQLParser {
     // Matcher lists, grouping lists, aggregations and function calls.
 
-    /// `{name op "value", ...}`, trailing comma allowed.
-    mutating func matchers(requireOne: Bool) throws(PromQLError) {
+    /// `{name op "value", ...}`, trailing comma allowed. Returns whether a matchers
+    /// placeholder (`<<.LabelMatchers>>`) stands in the list.
+    @discardableResult
+    mutating func matchers(requireOne: Bool) throws(PromQLError) -> Bool {
         let open = current
         try expect("{", "")
         var count = 0
+        var placeholderSeen = false
         while !isSymbol("}") {
             if case .placeholder(let name) = current.kind {
                 try placeholder(name, in: .matchers)
+                placeholderSeen = true
             } else {
                 guard let label = current.identifier, !label.contains(":") else {
                     throw unexpected("in label matching; expected a label name")
@@ -32,6 +36,7 @@ extension PromQLParser {
         if requireOne && count == 0 {
             throw open.position.error("vector selector must contain at least one non-empty matcher")
         }
+        return placeholderSeen
     }
 
     /// `(label, label, ...)` for grouping, trailing comma allowed.

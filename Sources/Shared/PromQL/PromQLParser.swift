@@ -32,6 +32,9 @@ struct PromQLParser {
     var index = 0
     private var nesting = 0
     private(set) var uses: [PlaceholderUse] = []
+    /// Vector selectors without a matchers placeholder in their braces, in order: they
+    /// read series the adapter's matchers (cluster, namespace, object) do not narrow.
+    private(set) var unscopedSelectors: [PromQLPosition] = []
 
     init(tokens: [PromQLToken], placeholders: [String: PlaceholderContext]) {
         self.tokens = tokens
@@ -42,11 +45,19 @@ struct PromQLParser {
     static func parse(
         _ text: String, placeholders: [String: PlaceholderContext] = [:]
     ) throws(PromQLError) -> (type: PromQLType, uses: [PlaceholderUse]) {
+        let parsed = try parseDetailed(text, placeholders: placeholders)
+        return (parsed.type, parsed.uses)
+    }
+
+    /// `parse(_:placeholders:)`, plus where each selector without a matchers placeholder stands.
+    static func parseDetailed(
+        _ text: String, placeholders: [String: PlaceholderContext] = [:]
+    ) throws(PromQLError) -> (type: PromQLType, uses: [PlaceholderUse], unscoped: [PromQLPosition]) {
         var parser = PromQLParser(tokens: try PromQLLexer.tokenize(text), placeholders: placeholders)
         guard parser.current.kind != .end else { throw parser.current.position.error("the query is empty") }
         let type = try parser.expression(level: 0)
         guard parser.current.kind == .end else { throw parser.unexpected("after the end of the expression") }
-        return (type, parser.uses)
+        return (type, parser.uses, parser.unscopedSelectors)
     }
 
     // MARK: - Token helpers
@@ -181,7 +192,7 @@ struct PromQLParser {
             try expect(")", "in parenthesised expression")
             return (type, false)
         case .symbol("{"):
-            try matchers(requireOne: true)
+            if !(try matchers(requireOne: true)) { unscopedSelectors.append(token.position) }
             return (.vector, true)
         case .identifier(let name):
             let lowered = name.lowercased()
@@ -203,7 +214,7 @@ struct PromQLParser {
                 throw unexpected("where an expression was expected")
             }
             advance()
-            if isSymbol("{") { try matchers(requireOne: false) }
+            if !(isSymbol("{") ? try matchers(requireOne: false) : false) { unscopedSelectors.append(token.position) }
             return (.vector, true)
         default:
             throw unexpected("where an expression was expected")

@@ -55,13 +55,27 @@ public struct PromQLTemplate: Sendable, Hashable {
     /// The placeholders it uses.
     public let placeholders: Set<Placeholder>
     private let segments: [Segment]
+    /// Vector selectors without `<<.LabelMatchers>>`, with their positions: they read
+    /// series that neither the cluster, the namespace nor the object narrows. A
+    /// `SysdigMetricMapping` may have none (its tenant would read other namespaces).
+    public let unscopedSelectors: [PromQLError]
+
+    static let unscopedMessage =
+        "this selector has no <<.LabelMatchers>>, so it reads every namespace's (and cluster's) series"
+
+    private init(text: String, placeholders: Set<Placeholder>, segments: [Segment], unscopedSelectors: [PromQLError]) {
+        self.text = text
+        self.placeholders = placeholders
+        self.segments = segments
+        self.unscopedSelectors = unscopedSelectors
+    }
 
     /// Parses and checks a template: PromQL syntax and types, placeholder placement,
     /// an instant-vector or scalar result, `<<.LabelMatchers>>` present, and that the
     /// result of substituting sample values parses.
     public static func parse(_ text: String) throws(PromQLError) -> PromQLTemplate {
         let contexts = Dictionary(uniqueKeysWithValues: Placeholder.allCases.map { ($0.rawValue, $0.context) })
-        let (type, uses) = try PromQLParser.parse(text, placeholders: contexts)
+        let (type, uses, unscoped) = try PromQLParser.parseDetailed(text, placeholders: contexts)
         guard type == .vector || type == .scalar else {
             throw PromQLError(
                 line: 1, column: 1,
@@ -84,7 +98,9 @@ public struct PromQLTemplate: Sendable, Hashable {
                 line: 1, column: 1,
                 message: "the template must use <<.LabelMatchers>> inside a selector, e.g. metric{<<.LabelMatchers>>}; without it every object would get the same value")
         }
-        let template = PromQLTemplate(text: text, placeholders: used, segments: segments)
+        let template = PromQLTemplate(
+            text: text, placeholders: used, segments: segments,
+            unscopedSelectors: unscoped.map { PromQLError(line: $0.line, column: $0.column, message: Self.unscopedMessage) })
         try template.checkRendering(Values(
             labelMatchers: [#"kube_namespace_name="sample""#, #"kube_pod_name=~"a|b""#],
             groupBy: ["kube_pod_name"], window: "1m"))

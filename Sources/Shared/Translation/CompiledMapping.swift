@@ -39,6 +39,12 @@ public struct CompiledMapping: Sendable, Hashable {
 
     public let key: MappingKey
     public let metadata: ObjectMeta
+
+    /// Whether an external query is narrowed to the requesting namespace: always for a
+    /// `SysdigMetricMapping`, and for a cluster mapping unless `externalScope: cluster`.
+    public var scopesExternalQueriesToNamespace: Bool {
+        key.kind == .namespaced || (spec.externalScope ?? .namespace) == .namespace
+    }
     public let spec: MappingSpec
     public let targets: [Target]
     /// The compiled backend.
@@ -63,7 +69,7 @@ public struct CompiledMapping: Sendable, Hashable {
 
     /// Validates and compiles a mapping.
     public static func compile(_ mapping: MetricMapping) -> Result<CompiledMapping, MappingDecodingError> {
-        let problems = MappingValidator.validate(mapping.spec)
+        let problems = MappingValidator.validate(mapping.spec, kind: mapping.key.kind)
         guard problems.isEmpty else { return .failure(MappingDecodingError(key: mapping.key, problems: problems)) }
         switch mapping.spec.backend {
         case .sysdig(let sysdig):

@@ -45,10 +45,17 @@ extension QueryTranslator {
                 throw TranslationError(
                     code: .notExternal, message: "metric \(mapping.alias) is not served as an external metric")
             }
-            if mapping.key.kind == .namespaced {
+            if mapping.scopesExternalQueriesToNamespace {
                 matchers.append(PromQLMatcher(Self.promQLNamespaceLabel, .equal, namespace))
             }
         }
+        // A namespaced mapping reads its own namespace only, whatever the resource.
+        if mapping.key.kind == .namespaced, let own = mapping.key.namespace,
+            !matchers.contains(where: { $0.name == Self.promQLNamespaceLabel })
+        {
+            matchers.append(PromQLMatcher(Self.promQLNamespaceLabel, .equal, own))
+        }
+        try Self.refuseReserved(query.metricSelector, Self.reservedPromQLLabels)
         for requirement in query.metricSelector.requirements {
             guard PromQLLiteral.isLabelName(requirement.key) else {
                 throw TranslationError(

@@ -92,8 +92,9 @@ public struct QueryTranslator: Sendable {
                 throw TranslationError(
                     code: .notExternal, message: "metric \(mapping.alias) is not served as an external metric")
             }
-            // A namespaced mapping only ever sees its own namespace's data.
-            if mapping.key.kind == .namespaced {
+            // The caller's namespace, always for a namespaced mapping (it only ever sees its
+            // own namespace's data) and unless a cluster mapping opts out with externalScope: cluster.
+            if mapping.scopesExternalQueriesToNamespace {
                 terms.append(try term(.equals, "kubernetes.namespace.name", [namespace]))
             }
             dataSourceType = nil
@@ -139,8 +140,22 @@ public struct QueryTranslator: Sendable {
         return terms
     }
 
+    /// Labels only the adapter sets: a caller naming them would pick another namespace's
+    /// (or cluster's) data after an authorization check for its own.
+    public static let reservedDataLabels: Set<String> = ["kubernetes.namespace.name", "kubernetes.cluster.name"]
+    public static let reservedPromQLLabels: Set<String> = [promQLNamespaceLabel, promQLClusterLabel]
+
+    static func refuseReserved(_ selector: LabelSelector, _ reserved: Set<String>) throws(TranslationError) {
+        if let key = selector.requirements.map(\.key).first(where: reserved.contains) {
+            throw TranslationError(
+                code: .unsupportedSelector,
+                message: "selector \"\(selector)\": \(key) is set by the adapter (the request's namespace and the adapter's cluster) and cannot be chosen in a selector")
+        }
+    }
+
     /// Metric selector keys are Sysdig labels already.
     private func metricSelectorTerms(_ selector: LabelSelector) throws(TranslationError) -> [ScopeTerm] {
+        try Self.refuseReserved(selector, Self.reservedDataLabels)
         var terms: [ScopeTerm] = []
         for requirement in selector.requirements {
             terms.append(try selectorTerm(requirement, label: requirement.key, selector: selector))

@@ -43,7 +43,8 @@ private func selector(_ text: String) -> LabelSelector {
          #"sum by (kube_service_name) (\#(avg){kube_namespace_name="shop",kube_service_name="web"}[1m]))"#),
         ("node", nil,
          MetricQuery(alias: "cpu", target: .object(resource: resource("nodes"), namespace: nil, name: "node-1")),
-         #"sum by (kube_node_name) (\#(avg){kube_node_name="node-1"}[1m]))"#),
+         // A namespaced mapping reads its own namespace only, even for a cluster-scoped resource.
+         #"sum by (kube_node_name) (\#(avg){kube_node_name="node-1",kube_namespace_name="shop"}[1m]))"#),
         ("namespace metric", "prod",
          MetricQuery(alias: "cpu", target: .object(resource: resource("namespaces"), namespace: nil, name: "shop")),
          #"sum by (kube_namespace_name) (\#(avg){kube_cluster_name="prod",kube_namespace_name="shop"}[1m]))"#),
@@ -94,10 +95,10 @@ private func selector(_ text: String) -> LabelSelector {
         #expect(local.promQLRequest?.query == #"sum(rabbitmq_queue_messages{kube_namespace_name="shop",rabbitmq_queue_name="orders"})"#)
         let cluster = try promMapping(kind: .cluster, namespace: nil, query: template, external: true)
         let bare = try QueryTranslator().plan(for: MetricQuery(alias: "cpu", target: .external(namespace: "shop")), mapping: cluster)
-        #expect(bare.promQLRequest?.query == "sum(rabbitmq_queue_messages{})")
+        #expect(bare.promQLRequest?.query == #"sum(rabbitmq_queue_messages{kube_namespace_name="shop"})"#)
         let grouped = try QueryTranslator(clusterName: "prod").plan(
             for: query, mapping: try promMapping(kind: .cluster, namespace: nil, external: true))
-        #expect(grouped.promQLRequest?.query == #"sum by () (\#(Self.avg){kube_cluster_name="prod",rabbitmq_queue_name="orders"}[1m]))"#)
+        #expect(grouped.promQLRequest?.query == #"sum by () (\#(Self.avg){kube_cluster_name="prod",kube_namespace_name="shop",rabbitmq_queue_name="orders"}[1m]))"#)
     }
 
     @Test func windowAndLabelOverride() throws {
