@@ -72,7 +72,7 @@ public final class EventRecorder: Sendable {
             "action": .string("Reconcile"),
             "reason": .string(reason),
             "regarding": .object(regarding),
-            "note": .string(String(note.prefix(1024))),
+            "note": .string(note.truncated(toUTF8Bytes: 1024)),  // Go len(): bytes
             "type": .string(type),
         ])
         do {

@@ -47,7 +47,7 @@ struct MappingStatus: Sendable, Hashable {
             let keep = old?["status"]?.stringValue == status ? old?["lastTransitionTime"]?.stringValue : nil
             return Condition(
                 type: type, status: status, observedGeneration: generation, lastTransitionTime: keep ?? stamp,
-                reason: reason, message: String(message.prefix(32_768)))
+                reason: reason, message: message.truncated(toUnicodeScalars: 32_768))
         }
         var served: [String] = []
         let conditions: [Condition]

@@ -47,7 +47,7 @@ public final class QueryHealthWriter: Service, Sendable {
         for (key, record) in changed.sorted(by: { $0.key < $1.key }) {
             var fields: [String: JSONValue] = [
                 "time": .string(KubeTime.format(record.time)), "outcome": .string(record.outcome.rawValue),
-                "message": .string(String(record.message.prefix(1024))),
+                "message": .string(record.message.truncated(toUnicodeScalars: 1024)),
             ]
             fields["value"] = record.value.map(JSONValue.string) ?? .null
             let object: JSONValue

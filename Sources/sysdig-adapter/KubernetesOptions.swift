@@ -20,7 +20,7 @@ struct KubernetesOptions: ParsableArguments {
     @Option(help: "Seconds between writes of status.lastQuery (per mapping, at most one write per interval).")
     var statusQueryInterval: Double = 30
 
-    @Option(help: "Namespace for events about cluster-scoped mappings.")
+    @Option(help: "Namespace for events about cluster-scoped mappings: default or kube-system (the only ones kube-apiserver accepts for them).")
     var clusterEventNamespace = "default"
 
     @Option(name: .customLong("kube-api-qps"), help: "Requests per second to the Kubernetes API for lists, watches, status, events and the Lease (client-side limit).")
@@ -35,6 +35,10 @@ struct KubernetesOptions: ParsableArguments {
     ) throws -> (services: [any Service], pods: PodCache) {
         guard kubeAPIQPS >= 0, kubeAPIQPS.isFinite else { throw ValidationError("--kube-api-qps must be 0 (no limit) or more") }
         guard kubeAPIBurst >= 1 else { throw ValidationError("--kube-api-burst must be at least 1") }
+        // kube-apiserver refuses an Event about a cluster-scoped object anywhere else.
+        guard ["default", "kube-system"].contains(clusterEventNamespace) else {
+            throw ValidationError("--cluster-event-namespace must be default or kube-system: kube-apiserver refuses events about cluster-scoped objects in other namespaces")
+        }
         var configuration: KubernetesConfiguration
         let client: KubernetesClient
         do {

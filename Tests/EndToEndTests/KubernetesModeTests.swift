@@ -36,7 +36,7 @@ import Testing
         let (directory, sysdigToken, simulator, kube) = try Self.environment("k8s-mode")
         defer { try? FileManager.default.removeItem(at: directory) }
         try kube.seed(.sysdigMetricMappings, namespace: "default", object: Self.mapping("kuard", namespace: "default", alias: "kuard_rps"))
-        try kube.seed(.sysdigMetricMappings, namespace: "default", object: Self.mapping("broken", namespace: "default", alias: "bad alias"))
+        try kube.seed(.sysdigMetricMappings, namespace: "default", object: Self.mapping("broken", namespace: "default", alias: "broken_rps", resource: "widgets"))
 
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateVerification = .none
@@ -75,7 +75,8 @@ import Testing
                 let bad = try #require(kube.object(.sysdigMetricMappings, namespace: "default", name: "broken"))
                 let badReady = bad["status"]?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Ready" }
                 #expect(badReady?["status"]?.stringValue == "False")
-                #expect(badReady?["message"]?.stringValue?.contains("spec.metricName") == true)
+                // The CRD accepts it (any resource name); the operator does not know the resource.
+                #expect(badReady?["message"]?.stringValue?.contains("spec.objects[0].resource") == true)
                 let good = try #require(kube.object(.sysdigMetricMappings, namespace: "default", name: "kuard"))
                 #expect(good["status"]?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Ready" }?["status"]?.stringValue == "True")
 

@@ -87,11 +87,17 @@ import Testing
             var object = mappingObject("web")
             object = object.setting(["spec", "multiplier"], to: .number(2))
             _ = try await client.create(smm, namespace: "shop", object: object)
-            let conditions = JSONValue.array([.object(["type": .string("Ready"), "status": .string("True")])])
+            func condition(_ type: String, _ status: String) -> JSONValue {
+                .object([
+                    "type": .string(type), "status": .string(status), "reason": .string("Test"), "message": .string(""),
+                    "lastTransitionTime": .string("2024-05-01T12:00:00Z"),
+                ])
+            }
+            let conditions = JSONValue.array([condition("Ready", "True")])
             _ = try await client.mergePatch(
                 smm, namespace: "shop", name: "web", subresource: "status",
                 patch: .object(["status": .object(["conditions": conditions, "observedGeneration": .number(1)])]))
-            let replaced = JSONValue.array([.object(["type": .string("Valid"), "status": .string("False")])])
+            let replaced = JSONValue.array([condition("Valid", "False")])
             let patched = try await client.mergePatch(
                 smm, namespace: "shop", name: "web", subresource: "status",
                 patch: .object(["status": .object(["conditions": replaced])]))

@@ -80,9 +80,7 @@ import Testing
         let entry = try #require(snapshot.entries[key])
         let status = MappingStatus.desired(for: entry, generation: 1, previous: nil, now: Self.now)
         let errors = schema.validateStatus(mappingObject("broken").setting(["status"], to: status.json), old: nil)
-        withKnownIssue("MappingStatus.desired truncates messages with String.prefix (Characters); maxLength counts code points") {
-            #expect(errors.isEmpty, "\(KubeFieldError.aggregate(errors))")
-        }
+        #expect(errors.isEmpty, "\(KubeFieldError.aggregate(errors))")
     }
 
     /// Every outcome; a new `Outcome` case does not compile until it is listed here.

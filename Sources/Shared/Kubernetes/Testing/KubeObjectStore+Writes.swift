@@ -26,6 +26,7 @@ extension KubeObjectStore {
             object = schema.pruned(object)
             errors += schema.validate(object)
         }
+        if resource.gvr == .events { errors += KubeEventValidation.validate(object, namespace: namespace) }
         guard errors.isEmpty else {
             throw .invalid(kind: resource.kind, group: resource.gvr.group, name: name, errors: errors)
         }
