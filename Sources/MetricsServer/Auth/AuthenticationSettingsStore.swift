@@ -4,25 +4,54 @@ import Shared
 import Synchronization
 
 /// The current ``AuthenticationSettings``, read by every request and swapped when the
-/// `extension-apiserver-authentication` ConfigMap changes (CA rotation without restart).
+/// `extension-apiserver-authentication` ConfigMap changes (CA rotation without restart),
+/// with the verdicts on client certificate chains against its CA bundles.
+///
+/// Each CA bundle has a version that changes with the bundle; verdicts are cached under it
+/// (``ClientCertificateVerificationCache``) and dropped when it changes.
 public final class AuthenticationSettingsStore: Sendable {
-    private let state: Mutex<AuthenticationSettings>
+    /// Settings and the versions of their CA bundles, read together.
+    struct Snapshot: Sendable {
+        var settings: AuthenticationSettings
+        /// Version of `settings.requestHeaderCAs`.
+        var requestHeaderBundle: UInt64
+        /// Version of `settings.clientCAs`.
+        var clientBundle: UInt64
+    }
+
+    private let state: Mutex<Snapshot>
+    /// Verdicts on presented chains against the current CA bundles (verified once per chain).
+    let verifications: ClientCertificateVerificationCache
 
     /// Starts with `settings` (e.g. from flags, or empty until the ConfigMap is read).
-    public init(_ settings: AuthenticationSettings = AuthenticationSettings()) {
-        state = Mutex(settings)
+    /// - Parameter limits: What a presented certificate chain may cost to verify.
+    public init(_ settings: AuthenticationSettings = AuthenticationSettings(), limits: ClientCertificateLimits = .standard) {
+        state = Mutex(Snapshot(settings: settings, requestHeaderBundle: 0, clientBundle: 0))
+        verifications = ClientCertificateVerificationCache(limits: limits)
     }
 
     /// The settings new requests use.
-    public var current: AuthenticationSettings { state.withLock { $0 } }
+    public var current: AuthenticationSettings { state.withLock { $0.settings } }
 
-    /// Installs new settings; returns true when they differ from the old ones.
+    /// The settings new requests use, with their CA bundle versions.
+    var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// Installs new settings; returns true when they differ from the old ones. A changed CA
+    /// bundle gets a new version, and the verdicts against the old one are dropped.
     @discardableResult
     public func update(_ settings: AuthenticationSettings) -> Bool {
-        state.withLock { current in
-            defer { current = settings }
-            return current != settings
+        let (changed, requestHeaderCAsChanged, clientCAsChanged) = state.withLock { snapshot in
+            let old = snapshot.settings
+            let requestHeaderCAsChanged = old.requestHeaderCAs != settings.requestHeaderCAs
+            let clientCAsChanged = old.clientCAs != settings.clientCAs
+            if requestHeaderCAsChanged { snapshot.requestHeaderBundle &+= 1 }
+            if clientCAsChanged { snapshot.clientBundle &+= 1 }
+            snapshot.settings = settings
+            return (old != settings, requestHeaderCAsChanged, clientCAsChanged)
         }
+        if requestHeaderCAsChanged { verifications.drop(.requestHeader) }
+        if clientCAsChanged { verifications.drop(.client) }
+        return changed
     }
 }
 

@@ -33,28 +33,42 @@ public struct RequestAuthenticator: Sendable {
     }
 
     /// Authenticates a request from its headers and the peer's certificate chain (leaf first).
+    ///
+    /// A chain is verified once per trust pool and CA bundle and the verdict reused
+    /// (``ClientCertificateVerificationCache``); a chain over ``ClientCertificateLimits`` is
+    /// refused unverified, so it authenticates nobody (401 unless a bearer token succeeds).
     public func authenticate(headers: HTTPFields, peerChain: [Certificate]) async -> Result {
-        let settings = self.settings.current
+        let snapshot = self.settings.snapshot
+        let settings = snapshot.settings
+        let verifications = self.settings.verifications
         var failures: [String] = []
-        if !peerChain.isEmpty, !settings.requestHeaderCAs.isEmpty {
+        var chain: ClientCertificateChain?
+        if !peerChain.isEmpty, !settings.requestHeaderCAs.isEmpty || !settings.clientCAs.isEmpty {
             do {
-                if let user = try await requestHeaderUser(headers: headers, chain: peerChain, settings: settings) {
+                chain = try ClientCertificateChain(peerChain, limits: verifications.limits)
+            } catch {
+                failures.append("client certificate: \(error)")
+            }
+        }
+        if let chain, !settings.requestHeaderCAs.isEmpty {
+            do {
+                if let user = try await requestHeaderUser(headers: headers, chain: chain, snapshot: snapshot) {
                     return .authenticated(user.withAuthenticatedGroup())
                 }
             } catch {
                 failures.append("request header: \(error)")
             }
         }
-        if !peerChain.isEmpty, !settings.clientCAs.isEmpty {
-            do {
-                let leaf = try await ClientCertificateVerifier.verify(chain: peerChain, roots: settings.clientCAs)
+        if let chain, !settings.clientCAs.isEmpty {
+            switch await verifications.verdict(on: chain, pool: .client, bundle: snapshot.clientBundle, roots: settings.clientCAs) {
+            case .verified(let leaf):
                 let name = ClientCertificateVerifier.commonName(leaf)
                 if !name.isEmpty {
                     let user = UserInfo(username: name, groups: ClientCertificateVerifier.organizations(leaf))
                     return .authenticated(user.withAuthenticatedGroup())
                 }
-            } catch {
-                failures.append("client certificate: \(error)")
+            case .refused(let failure):
+                failures.append("client certificate: \(failure)")
             }
         }
         if let tokens, let token = Self.bearerToken(headers) {
@@ -78,9 +92,16 @@ public struct RequestAuthenticator: Sendable {
 
     /// The front proxy's user, or nil when its certificate is good but no user header is present.
     private func requestHeaderUser(
-        headers: HTTPFields, chain: [Certificate], settings: AuthenticationSettings
-    ) async throws -> UserInfo? {
-        let leaf = try await ClientCertificateVerifier.verify(chain: chain, roots: settings.requestHeaderCAs)
+        headers: HTTPFields, chain: ClientCertificateChain, snapshot: AuthenticationSettingsStore.Snapshot
+    ) async throws(ClientCertificateVerifier.Failure) -> UserInfo? {
+        let settings = snapshot.settings
+        let verdict = await self.settings.verifications.verdict(
+            on: chain, pool: .requestHeader, bundle: snapshot.requestHeaderBundle, roots: settings.requestHeaderCAs)
+        let leaf: Certificate
+        switch verdict {
+        case .verified(let verified): leaf = verified
+        case .refused(let failure): throw failure
+        }
         let commonName = ClientCertificateVerifier.commonName(leaf)
         if !settings.allowedNames.isEmpty && !settings.allowedNames.contains(commonName) {
             throw ClientCertificateVerifier.Failure(
