@@ -9,6 +9,10 @@ import Logging
 /// - Authorization: the exact paths `/healthz`, `/readyz`, `/livez` and members of
 ///   `system:masters` pass; everything else (unknown paths included) needs a SubjectAccessReview.
 ///   Without a reviewer (`--authorization-mode always-allow`) everything passes.
+/// - Overload: a TokenReview or SubjectAccessReview the client-side rate limit refused to
+///   queue (its wait would pass the limiter's bound) answers 429 TooManyRequests, without
+///   `Retry-After` (see ``KubeStatusError``), instead of 401 or 500: the caller's
+///   credentials may be fine, the adapter is busy.
 public struct DelegatedAuthMiddleware: RouterMiddleware {
     public typealias Context = AdapterRequestContext
 
@@ -41,7 +45,10 @@ public struct DelegatedAuthMiddleware: RouterMiddleware {
     private func authenticate(_ request: Request, context: Context) async throws -> UserInfo {
         guard let authenticator else { return .anonymous }
         let chain = await context.peerCertificateChain()
-        switch await authenticator.authenticate(headers: request.headers, peerChain: chain) {
+        let (result, throttled) = await ReviewThrottling.observing {
+            await authenticator.authenticate(headers: request.headers, peerChain: chain)
+        }
+        switch result {
         case .authenticated(let user):
             return user
         case .anonymous:
@@ -51,6 +58,7 @@ public struct DelegatedAuthMiddleware: RouterMiddleware {
             logger.info("Unable to authenticate the request", metadata: [
                 "http.path": "\(request.uri.path)", "auth.errors": "\(reasons.joined(separator: "; "))",
             ])
+            if throttled { throw KubeStatusError(.tooManyRequests(overloadedBy: "TokenReview")) }
             throw KubeStatusError(.unauthorized())
         }
     }
@@ -68,6 +76,9 @@ public struct DelegatedAuthMiddleware: RouterMiddleware {
             logger.warning("Authorization check failed", metadata: [
                 "http.path": "\(request.uri.path)", "auth.user": "\(user.username)", "error": "\(error)",
             ])
+            if ReviewThrottling.isThrottle(error) {
+                throw KubeStatusError(.tooManyRequests(overloadedBy: "SubjectAccessReview"))
+            }
             throw KubeStatusError(.internalError("authorization check failed"))
         }
         guard decision.allowed else {
