@@ -56,11 +56,45 @@ struct SecurityOptions: ParsableArguments {
     @Option(help: "Seconds a denied SubjectAccessReview is cached.")
     var authorizationWebhookCacheUnauthorizedTTL: Double = 10
 
+    @Option(help: "Requests served at once; more are answered 429 at once (/healthz, /livez, /readyz exempt). 0: no limit.")
+    var maxRequestsInflight = 400
+
+    @Option(help: "Seconds a request may take before it is answered 504 Timeout. 0: no limit.")
+    var requestTimeout: Double = 60
+
+    @Option(help: "Seconds a new connection gets to complete its TLS handshake before it is closed. 0: no limit.")
+    var tlsHandshakeTimeout: Double = 10
+
+    @Option(help: "Seconds a connection gets to send a complete request header (after its handshake, or after its first byte following a response). 0: no limit.")
+    var readHeaderTimeout: Double = 32
+
+    @Option(help: "Seconds a keep-alive connection may stay silent after a response before it is closed. 0: no limit.")
+    var idleTimeout: Double = 90
+
+    @Option(help: "Open connections at most; more are closed as soon as they are accepted. 0: no limit.")
+    var maxConnections = ServerLimits.defaultMaxConnections
+
+    @Option(help: "Oldest TLS version accepted: VersionTLS12 or VersionTLS13.")
+    var tlsMinVersion = "VersionTLS12"
+
+    @Option(help: "Comma-separated TLS 1.2 cipher suites, Go/IANA names (e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256). Default: ECDHE with AES-GCM or ChaCha20-Poly1305; CBC, static-RSA, RC4 and 3DES suites are refused. TLS 1.3 suites are always enabled.")
+    var tlsCipherSuites = ""
+
+    /// Longest a TokenReview or SubjectAccessReview waits for the review client's rate limit
+    /// (200/s): past it (over 200 reviews queued ahead) it fails at once and the request is
+    /// answered 429, so a flood of bogus tokens or paths cannot delay legitimate callers for
+    /// long (client-go fails such a wait when it would pass the request's deadline).
+    static let reviewRateLimitMaxWait: Duration = .seconds(1)
+
     /// What the server needs, plus the services (ConfigMap refresh, client lifetime) to run.
     struct Resolved {
         var authenticator: RequestAuthenticator?
         var authorizer: SubjectAccessReviewer?
         var services: [any Service]
+        /// `--max-requests-inflight`, `--request-timeout`, `--*-timeout`, `--max-connections`.
+        var limits = ServerLimits()
+        /// `--tls-min-version`, `--tls-cipher-suites`.
+        var tls = TLSPolicy()
     }
 
     func validate() throws {
@@ -69,10 +103,32 @@ struct SecurityOptions: ParsableArguments {
             ("--authentication-token-webhook-cache-ttl", authenticationTokenWebhookCacheTTL),
             ("--authorization-webhook-cache-authorized-ttl", authorizationWebhookCacheAuthorizedTTL),
             ("--authorization-webhook-cache-unauthorized-ttl", authorizationWebhookCacheUnauthorizedTTL),
+            ("--request-timeout", requestTimeout), ("--tls-handshake-timeout", tlsHandshakeTimeout),
+            ("--read-header-timeout", readHeaderTimeout), ("--idle-timeout", idleTimeout),
         ] where !(0...3600).contains(value) {
             throw ValidationError("\(name) must be 0-3600 seconds")
         }
         if authenticationConfigRefresh < 1 { throw ValidationError("--authentication-config-refresh must be at least 1 second") }
+        if maxRequestsInflight < 0 { throw ValidationError("--max-requests-inflight must be 0 (no limit) or more") }
+        if maxConnections < 0 { throw ValidationError("--max-connections must be 0 (no limit) or more") }
+        _ = try tlsPolicy()
+    }
+
+    /// The connection and request limits the flags ask for.
+    func serverLimits() -> ServerLimits {
+        ServerLimits(
+            maxRequestsInFlight: maxRequestsInflight, requestTimeout: Self.timeout(requestTimeout),
+            tlsHandshakeTimeout: Self.timeout(tlsHandshakeTimeout), readHeaderTimeout: Self.timeout(readHeaderTimeout),
+            idleTimeout: Self.timeout(idleTimeout), maxConnections: maxConnections)
+    }
+
+    /// The TLS policy the flags ask for.
+    func tlsPolicy() throws -> TLSPolicy {
+        do throws(TLSPolicyError) {
+            return try TLSPolicy.parse(minimumVersion: tlsMinVersion, cipherSuites: tlsCipherSuites)
+        } catch {
+            throw ValidationError(error.message)
+        }
     }
 
     /// Chooses the modes, refuses insecure serving on a non-loopback address, and builds
@@ -91,16 +147,19 @@ struct SecurityOptions: ParsableArguments {
                 "server.bind_address": "\(bindAddress)",
             ])
         }
+        let (limits, tls) = (serverLimits(), try tlsPolicy())
         guard authentication == .delegated || authorization == .delegated else {
-            return Resolved(authenticator: nil, authorizer: nil, services: [])
+            return Resolved(authenticator: nil, authorizer: nil, services: [], limits: limits, tls: tls)
         }
         let client: KubernetesClient
+        // TokenReviews and SubjectAccessReviews sit on the request path of every new caller:
+        // the limits kube-apiserver's own delegated auth clients use (200 QPS, burst 400),
+        // shared by both reviewers, with a bounded wait. The client itself is not limited
+        // again (its only other traffic is the ConfigMap read once a minute).
+        let reviewLimiter = KubeRateLimiter(qps: 200, burst: 400, maxWait: Self.reviewRateLimitMaxWait)
         do throws(KubeAPIError) {
             var configuration = try KubernetesConfiguration.load(kubeconfigPath: kubeconfig)
-            // TokenReviews and SubjectAccessReviews sit on the request path of every new
-            // caller: the limits kube-apiserver's own delegated auth clients use.
-            configuration.qps = 200
-            configuration.burst = 400
+            configuration.qps = 0
             client = try KubernetesClient(configuration: configuration, logger: logger)
         } catch {
             throw ValidationError("delegated authentication/authorization cannot reach Kubernetes: \(error.message)")
@@ -119,14 +178,16 @@ struct SecurityOptions: ParsableArguments {
                 settings: store,
                 tokens: TokenReviewer(
                     api: client, successTTL: Self.duration(authenticationTokenWebhookCacheTTL),
-                    failureTTL: Self.duration(authenticationTokenWebhookCacheTTL), logger: logger))
+                    failureTTL: Self.duration(authenticationTokenWebhookCacheTTL), limiter: reviewLimiter,
+                    logger: logger))
         }
         let authorizer = authorization == .delegated
             ? SubjectAccessReviewer(
                 api: client, allowedTTL: Self.duration(authorizationWebhookCacheAuthorizedTTL),
-                deniedTTL: Self.duration(authorizationWebhookCacheUnauthorizedTTL))
+                deniedTTL: Self.duration(authorizationWebhookCacheUnauthorizedTTL), limiter: reviewLimiter)
             : nil
-        return Resolved(authenticator: authenticator, authorizer: authorizer, services: services)
+        return Resolved(
+            authenticator: authenticator, authorizer: authorizer, services: services, limits: limits, tls: tls)
     }
 
     /// Settings from the `--requestheader-*` and `--client-ca-file` flags.
@@ -154,6 +215,11 @@ struct SecurityOptions: ParsableArguments {
 
     static func duration(_ seconds: Double) -> Duration {
         .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// A timeout flag: 0 means none.
+    static func timeout(_ seconds: Double) -> Duration? {
+        seconds > 0 ? duration(seconds) : nil
     }
 
     /// 127.0.0.0/8, ::1 and localhost.

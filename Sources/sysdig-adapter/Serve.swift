@@ -156,6 +156,8 @@ struct ServerOptions: ParsableArguments {
         options.pods = pods
         options.authenticator = auth.authenticator
         options.authorizer = auth.authorizer
+        options.limits = auth.limits
+        options.tls = auth.tls
         return try AdapterServer(
             store: store, sysdig: client, options: options, services: services, logger: logger,
             onServerRunning: { port in

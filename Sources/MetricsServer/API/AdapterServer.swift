@@ -33,6 +33,10 @@ public struct AdapterServerOptions: Sendable {
     /// Kubernetes mode: the live pods, which Pods queries answer for; nil answers for
     /// whatever pods Sysdig reports (files mode).
     public var pods: (any PodListing)?
+    /// Connection and request limits (`--max-requests-inflight`, `--request-timeout`, ...).
+    public var limits = ServerLimits()
+    /// `--tls-min-version` and `--tls-cipher-suites`.
+    public var tls = TLSPolicy()
 
     public init() {}
 }
@@ -43,7 +47,7 @@ public struct AdapterServer: Sendable {
     public let provider: MetricsProvider
     public let certificates: ServingCertificateStore
     public let metrics: AdapterMetrics
-    public let application: Application<RouterResponder<AdapterRequestContext>>
+    public let application: Application<RequestGuardResponder<RouterResponder<AdapterRequestContext>>>
 
     /// - Parameters:
     ///   - services: services the application owns and runs (config source, simulator...).
@@ -87,7 +91,8 @@ public struct AdapterServer: Sendable {
         self.metrics = options.metrics
         self.application = try makeMetricsApplication(
             router: router,
-            configuration: MetricsServerConfiguration(bindAddress: options.bindAddress, port: options.port),
+            configuration: MetricsServerConfiguration(
+                bindAddress: options.bindAddress, port: options.port, limits: options.limits, tls: options.tls),
             certificates: certificates, requestClientCertificates: options.authenticator != nil,
             services: services, logger: logger,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })

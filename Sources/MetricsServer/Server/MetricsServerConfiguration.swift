@@ -6,11 +6,22 @@ public struct MetricsServerConfiguration: Sendable, Hashable {
     public var port: Int
     /// `Server` header value; nil sends none.
     public var serverName: String?
+    /// Connection and request limits (`--max-requests-inflight`, `--request-timeout`,
+    /// `--tls-handshake-timeout`, `--read-header-timeout`, `--idle-timeout`, `--max-connections`).
+    public var limits: ServerLimits
+    /// `--tls-min-version` and `--tls-cipher-suites`.
+    public var tls: TLSPolicy
 
-    /// Creates a configuration; the default port matches the Kubernetes convention for extension API servers.
-    public init(bindAddress: String = "0.0.0.0", port: Int = 6443, serverName: String? = nil) {
+    /// Creates a configuration; the default port matches the Kubernetes convention for
+    /// extension API servers, the limits and TLS policy are kube-apiserver's defaults.
+    public init(
+        bindAddress: String = "0.0.0.0", port: Int = 6443, serverName: String? = nil,
+        limits: ServerLimits = ServerLimits(), tls: TLSPolicy = TLSPolicy()
+    ) {
         self.bindAddress = bindAddress
         self.port = port
         self.serverName = serverName
+        self.limits = limits
+        self.tls = tls
     }
 }

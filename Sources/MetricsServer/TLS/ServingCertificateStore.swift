@@ -82,16 +82,18 @@ public final class ServingCertificateStore: Sendable {
         return true
     }
 
-    /// A server configuration (TLS ≥ 1.2, ALPN `http/1.1`) whose certificate is looked up per handshake.
+    /// A server configuration (ALPN `http/1.1`) whose certificate is looked up per handshake,
+    /// with `policy`'s minimum version and cipher suites (default: TLS ≥ 1.2, forward-secret
+    /// AEAD suites only; NIOSSL's own default would also offer CBC-SHA1 and static RSA).
     ///
     /// Callers may adjust the result (e.g. request client certificates) before serving with it.
-    public func makeServerTLSConfiguration() -> TLSConfiguration {
+    public func makeServerTLSConfiguration(policy: TLSPolicy = TLSPolicy()) -> TLSConfiguration {
         let initial = current
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: initial.certificateChain.map { .certificate($0) },
             privateKey: .privateKey(initial.privateKey)
         )
-        configuration.minimumTLSVersion = .tlsv12
+        policy.apply(to: &configuration)
         configuration.applicationProtocols = ["http/1.1"]
         // Closing a connection sends close_notify; NIOSSL then waits (5 s by default) for
         // the peer's. Idle keep-alive clients (the aggregator) rarely answer, and the wait
