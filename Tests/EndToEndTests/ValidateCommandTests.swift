@@ -66,6 +66,36 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
         #expect(mixed.stdout.contains("SysdigMetricMaping"))
     }
 
+    /// Issue 13 §2a: a namespaced PromQL mapping that reads another namespace is
+    /// reported with the selector's position; the same query is allowed cluster-wide.
+    @Test func aNamespacedMappingReadingAnotherNamespaceIsInvalid() throws {
+        let binary = try #require(AdapterBinary.path)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("leak-\(UUID().uuidString).yaml")
+        try """
+            apiVersion: metrics.sysdig.com/v1alpha1
+            kind: SysdigMetricMapping
+            metadata: {name: leak, namespace: shop}
+            spec:
+              metricName: leak
+              promql: {query: 'sum(x{<<.LabelMatchers>>})*0 + sum(y{kube_namespace_name="payments"})'}
+              external: true
+            ---
+            apiVersion: metrics.sysdig.com/v1alpha1
+            kind: ClusterSysdigMetricMapping
+            metadata: {name: wide}
+            spec:
+              metricName: wide
+              promql: {query: 'sum(x{<<.LabelMatchers>>}) / scalar(sum(y))'}
+              external: true
+            """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try runProcess(binary, ["validate", file.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("spec.promql.query: 1:36:"), "\(result.stdout)")
+        #expect(result.stdout.contains("every selector must carry <<.LabelMatchers>>"))
+        #expect(result.stdout.contains("ok    \(file.path):9: ClusterSysdigMetricMapping wide") || result.stdout.contains("ClusterSysdigMetricMapping wide"), "\(result.stdout)")
+    }
+
     @Test func brokenFileNamesFileObjectAndField() throws {
         let binary = try #require(AdapterBinary.path)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
