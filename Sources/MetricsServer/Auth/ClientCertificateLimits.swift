@@ -49,11 +49,15 @@ public struct ClientCertificateLimits: Sendable, Hashable {
     public static let standard = ClientCertificateLimits(
         maxCertificates: 5, maxChainBytes: 16 * 1024, maxSignatureChecks: 100, deadline: .seconds(1))
 
-    /// Why a chain of `count` certificates and `bytes` DER bytes is refused, or nil when it is within the limits.
+    /// Why a chain of `count` certificates and `bytes` DER bytes is refused, or nil when it is
+    /// within the limits. The count is not repeated: the TLS layer keeps only the first
+    /// `maxCertificates + 1` certificates of a longer chain (and logs the real count).
     public func violation(count: Int, bytes: Int) -> String? {
         if count > maxCertificates {
-            return "the client certificate chain has \(count) certificates, more than the \(maxCertificates) allowed; "
-                + "present the leaf and at most \(maxCertificates - 1) intermediates"
+            let allowed = maxCertificates == 1 ? "certificate" : "certificates"
+            let present = maxCertificates == 1
+                ? "present only the leaf" : "present the leaf and at most \(maxCertificates - 1) intermediates"
+            return "the client certificate chain has more than the \(maxCertificates) \(allowed) allowed; \(present)"
         }
         if bytes > maxChainBytes {
             return "the client certificate chain is \(bytes) bytes, more than the \(maxChainBytes) allowed; "
