@@ -23,7 +23,8 @@ public struct ClientCertificateTLSChannel<BaseChannel: ServerChildChannel>: Serv
     private let limits: ClientCertificateLimits
 
     /// Wraps `baseChannel` (HTTP/1) in TLS with `tlsConfiguration`.
-    /// - Parameter limits: The chain size logged as refused at the handshake.
+    /// - Parameter limits: The chain size logged as refused at the handshake; the same as the
+    ///   authenticators' (``AuthenticationSettingsStore``'s), both ``ClientCertificateLimits/standard`` by default.
     public init(
         _ baseChannel: BaseChannel, tlsConfiguration: TLSConfiguration, limits: ClientCertificateLimits = .standard
     ) throws {
