@@ -124,40 +124,59 @@ public final class MetricsProvider: Sendable {
         do {
             return try await plan.execute(using: guarded, timeout: configuration.sysdigTimeout)
         } catch let error as SysdigError {
+            // Clients get a stable message and a reference; the details (Sysdig's text,
+            // scrubbed of the token by SysdigClient) go to the log under the same reference.
+            let ref = Self.correlationID()
             logger.warning("Sysdig query failed", metadata: [
-                "mapping": "\(mapping.key)", "sysdig.code": "\(error.code)",
+                "mapping": "\(mapping.key)", "ref": "\(ref)", "sysdig.code": "\(error.code)",
                 "sysdig.status": "\(error.httpStatus.map(String.init) ?? "-")", "error": "\(error.message)",
             ])
-            throw Self.status(for: error)
+            throw Self.status(for: error, ref: ref)
         } catch {
-            logger.error("Sysdig query failed", metadata: ["mapping": "\(mapping.key)", "error": "\(type(of: error))"])
-            throw MetricsProviderError(code: .internalError, message: "the Sysdig query failed; see the adapter's log")
+            let ref = Self.correlationID()
+            logger.error("Sysdig query failed", metadata: [
+                "mapping": "\(mapping.key)", "ref": "\(ref)", "error": "\(type(of: error))",
+            ])
+            throw MetricsProviderError(code: .internalError, message: "\(Self.internalMessage) (ref \(ref))")
         }
     }
 
+    /// What clients read for a failed Sysdig query, one stable text per class. Never
+    /// Sysdig's own words: those stay in the log, found by the `(ref …)` each answer ends with.
+    static let unavailableMessage = "Sysdig is unavailable; try again later"
+    static let rateLimitedMessage = "Sysdig is rate-limiting the adapter; try again later"
+    static let budgetMessage = "the adapter's Sysdig request budget is exhausted; try again later"
+    static let timeoutMessage = "Sysdig did not answer in time; try again later"
+    static let internalMessage = "the Sysdig query failed; see the adapter's log"
+
     /// 503 for what may pass (throttling, outages, timeouts), 500 for configuration
-    /// problems, whose details stay in the log.
-    static func status(for error: SysdigError) -> MetricsProviderError {
+    /// problems, both with `ref` appended; the details are logged under `ref`.
+    static func status(for error: SysdigError, ref: String) -> MetricsProviderError {
         // Whole seconds, rounded up: a 0.4 s pause must not read as "retry now" (0 is omitted).
         let retry = error.retryAfter.map { wait in
             let (seconds, fraction) = wait.components
             return Int(seconds) + (fraction > 0 ? 1 : 0)
         }
+        let suffix = " (ref \(ref))"
         switch error.code {
         case .rateLimited where error.httpStatus == nil:
             // Refused by our own limiter (--sysdig-qps/--sysdig-burst or a 429's pause), not by Sysdig.
-            return .init(
-                code: .unavailable, message: "the adapter's Sysdig request budget is exhausted; try again later",
-                retryAfterSeconds: retry ?? 1)
+            return .init(code: .unavailable, message: budgetMessage + suffix, retryAfterSeconds: retry ?? 1)
         case .rateLimited:
-            return .init(code: .unavailable, message: "Sysdig is rate-limiting the adapter; try again later", retryAfterSeconds: retry ?? 10)
+            return .init(code: .unavailable, message: rateLimitedMessage + suffix, retryAfterSeconds: retry ?? 10)
         case .unavailable:
-            return .init(code: .unavailable, message: "Sysdig is unavailable: \(error.message)", retryAfterSeconds: retry)
+            return .init(code: .unavailable, message: unavailableMessage + suffix, retryAfterSeconds: retry)
         case .timeout:
-            return .init(code: .unavailable, message: "Sysdig did not answer in time", retryAfterSeconds: retry)
+            return .init(code: .unavailable, message: timeoutMessage + suffix, retryAfterSeconds: retry)
         default:
-            return .init(code: .internalError, message: "the Sysdig query failed (\(error.code)); see the adapter's log")
+            return .init(code: .internalError, message: internalMessage + suffix)
         }
+    }
+
+    /// A random 8-hex-digit reference tying one error answer to its log line.
+    static func correlationID() -> String {
+        let hex = String(UInt32.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
     }
 
     /// Kubernetes mode, Pods queries: the pods that exist now and match the selector

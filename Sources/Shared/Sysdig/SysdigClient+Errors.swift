@@ -102,6 +102,12 @@ extension SysdigClient {
         return text.replacingOccurrences(of: token, with: "<redacted>")
     }
 
+    /// Sysdig's text as it may be logged or kept in an error: scrubbed of `token`, then
+    /// truncated (so no token prefix survives), on one line.
+    static func detail(_ text: String, token: String) -> String {
+        truncate(scrub(text, token: token))
+    }
+
     static func truncate(_ text: String) -> String {
         let flat = text.replacingOccurrences(of: "\n", with: " ")
         guard flat.count > maxDetailLength else { return flat }

@@ -13,15 +13,18 @@ extension SysdigClient {
         let bytes = try await exchange(method: .get, path: path, body: nil, deadline: deadline)
         switch PromQLResponse.decode(Data(bytes.readableBytesView)) {
         case .success(let response):
-            for warning in response.warnings {
-                logger.warning("Sysdig PromQL warning", metadata: ["sysdig.warning": "\(Self.truncate(warning))"])
+            if !response.warnings.isEmpty {
+                let token = await currentToken()
+                for warning in response.warnings {
+                    logger.warning("Sysdig PromQL warning", metadata: ["sysdig.warning": "\(Self.detail(warning, token: token))"])
+                }
             }
             return response
         case .failure(.error(let type, let message)):
+            // Sysdig's text may echo the request, token included: scrubbed like the Data API's errors.
+            let detail = Self.detail("\(type): \(message)", token: await currentToken())
             throw SysdigError(
-                code: .badRequest,
-                message: "Sysdig at \(host) refused the PromQL query: \(type): \(Self.truncate(message))",
-                httpStatus: 200)
+                code: .badRequest, message: "Sysdig at \(host) refused the PromQL query: \(detail)", httpStatus: 200)
         case .failure(.malformed(let reason)):
             logger.debug("Sysdig answer not understood", metadata: ["sysdig.path": "\(PromQLRequest.path)"])
             throw SysdigError(
@@ -29,5 +32,11 @@ extension SysdigClient {
                 message: "Sysdig at \(host) answered \(PromQLRequest.path) with a body that is not a Prometheus answer: \(reason)",
                 httpStatus: 200)
         }
+    }
+
+    /// The token the request was sent with, to scrub Sysdig's text of it (empty, so
+    /// nothing is scrubbed, if it can no longer be read: the request had one).
+    private func currentToken() async -> String {
+        (try? await tokenProvider.token()) ?? ""
     }
 }
