@@ -2,6 +2,10 @@ import Hummingbird
 import Shared
 
 /// Counts and times every request by path kind, API version and HTTP code.
+///
+/// Labels never carry request text: the kind is one of a few the server defines, the
+/// version is a served group/version, empty or `other`, and the code is bucketed by
+/// `AdapterMetrics.codeLabel(_:)`. So random paths, 401s and 404s add no series.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: AdapterMetrics
 
@@ -21,22 +25,28 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// Path kind and version label: cheap string checks, no full parse.
-    static func classify(_ path: String) -> (String, String) {
+    /// Path kind (discovery, object, selector, namespace, external, health, other) and
+    /// version label (a `MetricsAPIVersion`, empty for paths without one, `other` for an
+    /// unknown one): cheap checks on the path, no full parse.
+    static func classify(_ path: String) -> (kind: String, version: String) {
         if path == "/healthz" || path == "/livez" || path == "/readyz" || path.hasPrefix("/readyz/")
             || path.hasPrefix("/livez/") || path.hasPrefix("/healthz/")
         {
             return ("health", "")
         }
-        guard path.hasPrefix("/apis") else { return ("other", "") }
-        let parts = path.split(separator: "/").map(String.init)
+        guard path == "/apis" || path.hasPrefix("/apis/") else { return ("other", "") }
+        let parts = path.split(separator: "/")
         guard parts.count >= 3 else { return ("discovery", "") }
-        let version = "\(parts[1])/\(parts[2])"
+        guard let group = PercentDecoding.decode(parts[1]), let name = PercentDecoding.decode(parts[2]),
+            let version = MetricsAPIVersion(rawValue: group + "/" + name)
+        else { return ("other", AdapterMetrics.otherLabel) }
         let tail = parts.dropFirst(3)
-        if tail.isEmpty { return ("discovery", version) }
-        if parts[1] == APIPath.externalGroup { return ("external", version) }
-        if tail.count == 4 && tail.first == "namespaces" && tail.dropFirst(2).first == "metrics" { return ("namespace", version) }
-        let name = tail.count >= 2 ? tail[tail.endIndex - 2] : ""
-        return (name == "*" || name == "%2A" || name == "%2a" ? "selector" : "object", version)
+        if tail.isEmpty { return ("discovery", version.rawValue) }
+        if version.isExternal { return ("external", version.rawValue) }
+        if tail.count == 4 && tail.first == "namespaces" && tail.dropFirst(2).first == "metrics" {
+            return ("namespace", version.rawValue)
+        }
+        let object = tail.count >= 2 ? tail[tail.endIndex - 2] : ""
+        return (object == "*" || object == "%2A" || object == "%2a" ? "selector" : "object", version.rawValue)
     }
 }

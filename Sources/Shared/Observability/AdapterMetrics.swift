@@ -22,6 +22,36 @@ public final class AdapterMetrics: Sendable {
 
     public static let version = "0.1.0"
 
+    // Closed label sets. A label value taken from a request (path, alias, namespace,
+    // Sysdig's text) would make one series per distinct value, kept for ever: every
+    // label below is one the adapter defines, and anything else is `other`.
+
+    /// Path kinds of `sysdig_adapter_api_requests_total` (RequestMetricsMiddleware).
+    public static let apiKinds: Set<String> = ["discovery", "object", "selector", "namespace", "external", "health", "other"]
+    /// The group/versions the server answers.
+    public static let apiVersions: Set<String> = [
+        "custom.metrics.k8s.io/v1beta1", "custom.metrics.k8s.io/v1beta2", "external.metrics.k8s.io/v1beta1",
+    ]
+    /// HTTP codes labelled exactly; any other is its class (`2xx` … `5xx`, else `other`).
+    public static let exactCodes: Set<Int> = [200, 400, 401, 403, 404, 406, 429, 500, 503, 504]
+    /// Outcomes of `sysdig_adapter_sysdig_requests_total`.
+    public static let sysdigOutcomes: Set<String> = ["ok", "4xx", "429", "5xx", "timeout", "error"]
+    /// Kinds of the watch restart and relist counters: the mapping kinds.
+    public static let watchKinds = Set(MappingKind.allCases.map(\.rawValue))
+    /// The value used for anything outside a closed set.
+    public static let otherLabel = "other"
+
+    /// `value` when it is in `allowed`, else `other`.
+    public static func bounded(_ value: String, to allowed: Set<String>) -> String {
+        allowed.contains(value) ? value : otherLabel
+    }
+
+    /// The `code` label: the code itself for `exactCodes`, else its class (`5xx`).
+    public static func codeLabel(_ code: Int) -> String {
+        if exactCodes.contains(code) { return String(code) }
+        return (100..<600).contains(code) ? "\(code / 100)xx" : otherLabel
+    }
+
     public init() {
         registry.makeGauge(
             descriptor: MetricNameDescriptor(metricName: "sysdig_adapter_build_info", unitName: "", helpText: "Build information."),
@@ -29,11 +59,15 @@ public final class AdapterMetrics: Sendable {
         ).set(to: 1.0)
     }
 
-    /// One answered API request: `kind` is discovery, object, selector, namespace,
-    /// external, health or other; `code` the HTTP status.
+    /// One answered API request. Every label comes from a closed set, whatever the
+    /// request was: `kind` and `version` outside `apiKinds`/`apiVersions` count as
+    /// `other`, and `code` is bucketed by `codeLabel(_:)`. An empty version is a path
+    /// without one (`/apis`, `/healthz`, `/metrics`).
     public func apiRequest(kind: String, version: String, code: Int, duration: Duration) {
+        let kind = Self.bounded(kind, to: Self.apiKinds)
+        let version = version.isEmpty ? "" : Self.bounded(version, to: Self.apiVersions)
         counter(
-            "sysdig_adapter_api_requests_total", [("kind", kind), ("version", version), ("code", String(code))],
+            "sysdig_adapter_api_requests_total", [("kind", kind), ("version", version), ("code", Self.codeLabel(code))],
             help: "Metrics API requests answered, by path kind, API version and HTTP code."
         ).increment()
         histogram(
@@ -41,10 +75,10 @@ public final class AdapterMetrics: Sendable {
             help: "Metrics API request latency, by path kind.").record(duration)
     }
 
-    /// One request sent to Sysdig: `outcome` is ok, 4xx, 429, 5xx, timeout or error.
+    /// One request sent to Sysdig: `outcome` is one of `sysdigOutcomes` (else `other`).
     public func sysdigRequest(outcome: String, duration: Duration) {
         counter(
-            "sysdig_adapter_sysdig_requests_total", [("outcome", outcome)],
+            "sysdig_adapter_sysdig_requests_total", [("outcome", Self.bounded(outcome, to: Self.sysdigOutcomes))],
             help: "Requests sent to Sysdig, by outcome.").increment()
         histogram(
             "sysdig_adapter_sysdig_request_duration_seconds", [],
@@ -58,9 +92,11 @@ public final class AdapterMetrics: Sendable {
     }
 
     /// A watch (re)started; `relist` when it had to list again (first start or 410 Gone).
+    /// `kind` is a mapping kind (`MappingKind`), else `other`.
     public func watchRestarted(kind: String, relist: Bool) {
         counter(
-            relist ? "sysdig_adapter_watch_relists_total" : "sysdig_adapter_watch_restarts_total", [("kind", kind)],
+            relist ? "sysdig_adapter_watch_relists_total" : "sysdig_adapter_watch_restarts_total",
+            [("kind", Self.bounded(kind, to: Self.watchKinds))],
             help: relist ? "Full lists of a mapping kind (start and 410 Gone)." : "Watch streams opened, by mapping kind."
         ).increment()
     }
