@@ -155,12 +155,15 @@ struct SecurityOptions: ParsableArguments {
         // TokenReviews and SubjectAccessReviews sit on the request path of every new caller:
         // the limits kube-apiserver's own delegated auth clients use (200 QPS, burst 400),
         // shared by both reviewers, with a bounded wait. The client itself is not limited
-        // again (its only other traffic is the ConfigMap read once a minute).
+        // again (its only other traffic is the ConfigMap read once a minute). Each review
+        // gets 10 s (kube's delegated TokenReview and SubjectAccessReview client timeout)
+        // and at most 2 retries of a 429/5xx with Retry-After, not 10.
         let reviewLimiter = KubeRateLimiter(qps: 200, burst: 400, maxWait: Self.reviewRateLimitMaxWait)
         do throws(KubeAPIError) {
             var configuration = try KubernetesConfiguration.load(kubeconfigPath: kubeconfig)
             configuration.qps = 0
-            client = try KubernetesClient(configuration: configuration, logger: logger)
+            configuration.maxRetries = 2
+            client = try KubernetesClient(configuration: configuration, requestTimeout: .seconds(10), logger: logger)
         } catch {
             throw ValidationError("delegated authentication/authorization cannot reach Kubernetes: \(error.message)")
         }

@@ -54,8 +54,9 @@ public struct DelegatedAuthMiddleware: RouterMiddleware {
         case .anonymous:
             return .anonymous
         case .failed(let reasons):
-            // The reasons name authenticators and CAs, never credentials.
-            logger.info("Unable to authenticate the request", metadata: [
+            // The reasons name authenticators and CAs, never credentials. Throttled ones come
+            // in floods: debug only (the 429s are counted in the request metrics).
+            logger.log(level: throttled ? .debug : .info, "Unable to authenticate the request", metadata: [
                 "http.path": "\(request.uri.path)", "auth.errors": "\(reasons.joined(separator: "; "))",
             ])
             if throttled { throw KubeStatusError(.tooManyRequests(overloadedBy: "TokenReview")) }
@@ -73,12 +74,11 @@ public struct DelegatedAuthMiddleware: RouterMiddleware {
         do {
             decision = try await authorizer.authorize(user: user, attributes: attributes)
         } catch {
-            logger.warning("Authorization check failed", metadata: [
+            let throttled = ReviewThrottling.isThrottle(error)
+            logger.log(level: throttled ? .debug : .warning, "Authorization check failed", metadata: [
                 "http.path": "\(request.uri.path)", "auth.user": "\(user.username)", "error": "\(error)",
             ])
-            if ReviewThrottling.isThrottle(error) {
-                throw KubeStatusError(.tooManyRequests(overloadedBy: "SubjectAccessReview"))
-            }
+            if throttled { throw KubeStatusError(.tooManyRequests(overloadedBy: "SubjectAccessReview")) }
             throw KubeStatusError(.internalError("authorization check failed"))
         }
         guard decision.allowed else {
