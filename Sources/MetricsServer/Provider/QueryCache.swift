@@ -138,6 +138,9 @@ extension QueryCache {
 
     /// An estimate, on the high side, of the memory one cached answer holds: the fixed
     /// `entryOverhead`, the request's strings, and the answer's samples and labels.
+    /// Checked against RSS growth (Linux, 64 MiB filled): a 4-pod PromQL vector is
+    /// estimated at 1614 bytes and took 1574, a 4-row Data API answer 1505 and 1501, a
+    /// bare one-sample answer 673 and 565.
     static func cost(of request: SysdigBackendRequest, _ response: SysdigBackendResponse) -> Int {
         entryOverhead + cost(of: request) + cost(of: response)
     }
