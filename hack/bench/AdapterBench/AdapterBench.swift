@@ -9,7 +9,7 @@ struct AdapterBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sysdig-adapter-bench",
         abstract: "Benchmarks that drive a real sysdig-adapter against the in-process test servers.",
-        subcommands: [ReconcileCommand.self, EconomyCommand.self, SoakCommand.self, UncachedCommand.self])
+        subcommands: [ReconcileCommand.self, EconomyCommand.self, SoakCommand.self, UncachedCommand.self, AttackCommand.self])
 }
 
 /// Options every benchmark takes.
