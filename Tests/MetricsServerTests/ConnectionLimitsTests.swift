@@ -39,9 +39,14 @@ struct ConnectionLimitsTests {
     }
 
     @Test func incompleteRequestHeaderIsClosedAfterTheReadHeaderTimeout() async throws {
-        try await OverloadServer.with(.init(limits: Self.limits(readHeader: .milliseconds(200)))) { server in
+        try await OverloadServer.with(.init(limits: Self.limits(readHeader: .seconds(1)))) { server in
             let (channel, received) = try await RawConnection.tls(port: server.port)
-            try await RawConnection.send("GET /readyz HTTP/1.1\r\nHost: adapter\r\nX-Slow: a", on: channel)
+            do {
+                try await RawConnection.send("GET /readyz HTTP/1.1\r\nHost: adapter\r\nX-Slow: a", on: channel)
+            } catch ChannelError.ioOnClosedChannel {
+                // On a loaded machine the timeout (counted from the connection's start, so a
+                // trickle cannot extend it) may fire first: the outcome checked below is the same.
+            }
             try await channel.closeFuture.get()
             await server.load.waitUntil { $0.readHeaderTimeouts == 1 }
             #expect(received.text.isEmpty, "no answer to a request whose header never completed")

@@ -89,13 +89,33 @@ public struct AdapterServer: Sendable {
         self.provider = provider
         self.certificates = certificates
         self.metrics = options.metrics
+        let load = ServerLoad()
+        Self.addLoadCollector(options.metrics, load: load)
         self.application = try makeMetricsApplication(
             router: router,
             configuration: MetricsServerConfiguration(
                 bindAddress: options.bindAddress, port: options.port, limits: options.limits, tls: options.tls),
             certificates: certificates, requestClientCertificates: options.authenticator != nil,
-            services: services, logger: logger,
+            services: services, load: load, logger: logger,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
+    }
+
+    /// What the connection and request guards saw: refusals and timeouts show an attack
+    /// (or limits set too low) on `/metrics`.
+    static func addLoadCollector(_ metrics: AdapterMetrics, load: ServerLoad) {
+        metrics.addCollector {
+            let now = load.snapshot
+            return [
+                AdapterMetrics.line("sysdig_adapter_open_connections", [], Double(now.openConnections)),
+                AdapterMetrics.line("sysdig_adapter_refused_connections_total", [], Double(now.refusedConnections)),
+                AdapterMetrics.line("sysdig_adapter_requests_in_flight", [], Double(now.requestsInFlight)),
+                AdapterMetrics.line("sysdig_adapter_requests_rejected_total", [("reason", "in_flight_cap")], Double(now.rejectedRequests)),
+                AdapterMetrics.line("sysdig_adapter_requests_rejected_total", [("reason", "timeout")], Double(now.timedOutRequests)),
+                AdapterMetrics.line("sysdig_adapter_connections_closed_total", [("reason", "handshake_timeout")], Double(now.handshakeTimeouts)),
+                AdapterMetrics.line("sysdig_adapter_connections_closed_total", [("reason", "read_header_timeout")], Double(now.readHeaderTimeouts)),
+                AdapterMetrics.line("sysdig_adapter_connections_closed_total", [("reason", "idle_timeout")], Double(now.idleTimeouts)),
+            ]
+        }
     }
 
     /// `/metrics`: the Prometheus text format, with state read at scrape time.
@@ -108,6 +128,9 @@ public struct AdapterServer: Sendable {
                 AdapterMetrics.line("sysdig_adapter_cache_coalesced_total", [], Double(cache.coalesced)),
                 AdapterMetrics.line("sysdig_adapter_cache_evictions_total", [], Double(cache.evictions)),
                 AdapterMetrics.line("sysdig_adapter_cache_entries", [], Double(provider.cache.count)),
+                AdapterMetrics.line("sysdig_adapter_cache_bytes", [], Double(provider.cache.bytes)),
+                AdapterMetrics.line("sysdig_adapter_cache_expirations_total", [], Double(cache.expirations)),
+                AdapterMetrics.line("sysdig_adapter_cache_oversized_total", [], Double(cache.oversized)),
                 AdapterMetrics.line("sysdig_adapter_rate_limiter_waits_total", [], Double(provider.limiter.waitCount)),
                 AdapterMetrics.line("sysdig_adapter_config_loaded", [], store.isLoaded ? 1 : 0),
             ]
