@@ -60,7 +60,8 @@ else
         -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 fi
 
-# kube-apiserver verifies the name <service>.<namespace>.svc (PROTOCOL.md B2).
+# kube-apiserver verifies the name <service>.<namespace>.svc
+# (docs/aggregation-layer.md, "How kube-apiserver proxies a request").
 sans="DNS:$service,DNS:$service.$namespace,DNS:$service.$namespace.svc,DNS:$service.$namespace.svc.cluster.local"
 openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
     -keyout "$out/tls.key" -out "$out/tls.csr" -subj "/CN=$service.$namespace.svc" 2>/dev/null

@@ -5,7 +5,7 @@ import Synchronization
 
 /// Records Kubernetes Events (`events.k8s.io/v1`) on mapping transitions: became
 /// Ready, became invalid, lost a conflict. One Event per transition, never one per
-/// HPA poll (PROTOCOL.md C5).
+/// HPA poll (docs/kubernetes-api.md, "Events").
 public final class EventRecorder: Sendable {
     let api: any KubernetesAPI
     let reportingInstance: String

@@ -5,9 +5,9 @@ import Shared
 import Synchronization
 
 /// Lease-based leader election (`coordination.k8s.io/v1`), following client-go's
-/// leaderelection (PROTOCOL.md C6). Every replica serves; only the leader writes
-/// status and events. The lease is released on graceful shutdown so another
-/// replica takes over at once.
+/// leaderelection (docs/kubernetes-api.md, "Leader election with a Lease"). Every
+/// replica serves; only the leader writes status and events. The lease is released on
+/// graceful shutdown so another replica takes over at once.
 public final class LeaderElector: Service, Sendable {
     public struct Configuration: Sendable {
         public var namespace: String

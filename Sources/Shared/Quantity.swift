@@ -1,10 +1,10 @@
-/// Kubernetes `resource.Quantity` strings for metric values (PROTOCOL.md A7).
+/// Kubernetes `resource.Quantity` strings for metric values (docs/metrics-api.md, "Quantities").
 ///
 /// Metric values travel as milli-units (integer mantissa × 10⁻³), the precision the
 /// Go adapters use; `format` writes them in canonical DecimalSI form and
 /// `milliValue(of:)` reads any quantity string back as Go's `MilliValue()` would.
 public enum Quantity {
-    /// DecimalSI suffixes by decimal exponent (A7 step 4).
+    /// DecimalSI suffixes by decimal exponent (docs/metrics-api.md, "Quantities", step 4).
     static let decimalSuffixes: [Int: String] = [
         -9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E",
     ]
@@ -22,7 +22,8 @@ public enum Quantity {
         return format(milli: Int64(milli))
     }
 
-    /// Canonical DecimalSI string of `milli` × 10⁻³, by the exact A7 algorithm:
+    /// Canonical DecimalSI string of `milli` × 10⁻³, by the exact algorithm of
+    /// docs/metrics-api.md, "Quantities":
     /// strip trailing zeros into the exponent, lower the exponent to a multiple of 3
     /// (truncated modulo), then print the mantissa and the suffix
     /// (`n u m "" k M G T P E`). Examples: 1500 → `1500m`, 2000 → `2`, 12000000 → `12k`.

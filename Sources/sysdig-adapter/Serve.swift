@@ -166,7 +166,8 @@ struct ServerOptions: ParsableArguments {
             })
     }
 
-    /// The names kube-apiserver uses to reach the Service: `<svc>.<ns>.svc` (PROTOCOL.md B2).
+    /// The names kube-apiserver uses to reach the Service: `<svc>.<ns>.svc`
+    /// (docs/aggregation-layer.md, "How kube-apiserver proxies a request").
     static func serviceDNSNames() -> [String] {
         let service = Environment.value("SERVICE_NAME") ?? "sysdig-adapter"
         guard let namespace = Environment.value("POD_NAMESPACE") else { return [] }

@@ -3,7 +3,8 @@ import Testing
 
 @testable import MetricsServer
 
-/// Byte-exact comparisons against the examples in PROTOCOL.md A4–A9 and B5.
+/// Byte-exact comparisons against the examples in docs/metrics-api.md (custom and external metric
+/// values, discovery documents).
 @Suite("Wire golden JSON")
 struct WireGoldenTests {
     static let timestamp = Date(timeIntervalSince1970: 1_714_564_805)

@@ -2,7 +2,7 @@ import Testing
 @testable import Shared
 
 @Suite struct QuantityTests {
-    /// PROTOCOL.md A7's table, plus edges.
+    /// The table in docs/metrics-api.md ("Quantities"), plus edges.
     @Test(arguments: [
         (105.763, "105763m"), (1.5, "1500m"), (0.5, "500m"), (2, "2"), (1200, "1200"), (12000, "12k"),
         (100_000, "100k"), (-1.5, "-1500m"), (0, "0"), (-0.0, "0"), (0.001, "1m"), (0.0004, "0"),

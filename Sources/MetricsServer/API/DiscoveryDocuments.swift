@@ -1,7 +1,7 @@
 import Shared
 
 /// Discovery documents built from the config store: only configured aliases are
-/// listed, never Sysdig's catalogue (PROTOCOL.md A8).
+/// listed, never Sysdig's catalogue (docs/metrics-api.md, "Discovery documents").
 enum DiscoveryDocuments {
     /// Listed when nothing is configured: an empty `resources` list makes client-go
     /// log "Got empty response" on every kubectl call.

@@ -4,8 +4,8 @@ import SwiftASN1
 import X509
 
 /// What the authenticators trust: the front-proxy (request header) CA and its rules,
-/// and the client CA (PROTOCOL.md B3). Comes from the `kube-system/extension-apiserver-authentication`
-/// ConfigMap or from flags.
+/// and the client CA. Comes from the `kube-system/extension-apiserver-authentication`
+/// ConfigMap or from flags (docs/aggregation-layer.md, "The extension-apiserver-authentication ConfigMap").
 public struct AuthenticationSettings: Sendable, Hashable {
     /// CAs that sign the front proxy's client certificate (`requestheader-client-ca-file`); empty disables request-header auth.
     public var requestHeaderCAs: [Certificate]

@@ -4,7 +4,8 @@ import X509
 
 /// Verifies a client's certificate chain against a CA bundle, for client authentication:
 /// the leaf must chain to one of the roots (intermediates taken from the peer's chain), be
-/// within its validity period, and every certificate must allow `clientAuth` (PROTOCOL.md B3).
+/// within its validity period, and every certificate must allow `clientAuth`
+/// (docs/aggregation-layer.md, "Authentication").
 ///
 /// The chain is presented before the client is authenticated, so the work is bounded
 /// (``ClientCertificateLimits``, issue 13): oversized chains are refused before any signature

@@ -1,7 +1,8 @@
 import Hummingbird
 import Logging
 
-/// Authenticates and authorizes every request before any route runs (PROTOCOL.md B3-B5).
+/// Authenticates and authorizes every request before any route runs (docs/aggregation-layer.md,
+/// "Authentication", "TokenReview" and "Authorization: SubjectAccessReview").
 ///
 /// - Authentication: ``RequestAuthenticator``; credentials that all fail give 401, none at
 ///   all make the caller `system:anonymous`. Without an authenticator (`--authentication-mode none`)

@@ -2,7 +2,8 @@ import Foundation
 import Shared
 
 /// What a request asks to do, in the terms of Kubernetes' authorizer (`authorizer.Attributes`,
-/// derived as k8s.io/apiserver's RequestInfoFactory does; PROTOCOL.md B5).
+/// derived as k8s.io/apiserver's RequestInfoFactory does; docs/aggregation-layer.md,
+/// "Authorization: SubjectAccessReview").
 public enum RequestAttributes: Sendable, Hashable {
     /// A request on an API resource.
     case resource(ResourceAttributes)
@@ -113,7 +114,8 @@ public enum RequestAttributes: Sendable, Hashable {
         }
     }
 
-    /// The 403 Status the Go authorization filter writes for a refused request (PROTOCOL.md B5).
+    /// The 403 Status the Go authorization filter writes for a refused request
+    /// (docs/aggregation-layer.md, "Authorization: SubjectAccessReview").
     public func forbidden(username: String, reason: String) -> KubeStatus {
         var message: String
         let details: KubeStatus.Details

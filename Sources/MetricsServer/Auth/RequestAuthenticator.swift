@@ -5,9 +5,9 @@ import Shared
 import X509
 
 /// Authenticates a request the way k8s.io/apiserver's delegating authenticator does
-/// (PROTOCOL.md B3): request-header (front proxy), then client certificate, then bearer
-/// token; the first success wins, `system:authenticated` is appended, and a request
-/// offering no credentials at all is anonymous.
+/// (docs/aggregation-layer.md, "Authentication"): request-header (front proxy), then
+/// client certificate, then bearer token; the first success wins, `system:authenticated`
+/// is appended, and a request offering no credentials at all is anonymous.
 ///
 /// Identity headers (`X-Remote-User`...) are read only after the peer certificate chained
 /// to the request-header CA (and its CN is allowed); on any other request they are ignored.
@@ -110,7 +110,7 @@ public struct RequestAuthenticator: Sendable {
         return Self.headerUser(headers, settings: settings)
     }
 
-    /// Reads user, groups and extra from the identity headers (PROTOCOL.md B3).
+    /// Reads user, groups and extra from the identity headers (docs/aggregation-layer.md, "Authentication").
     static func headerUser(_ headers: HTTPFields, settings: AuthenticationSettings) -> UserInfo? {
         var username: String?
         for header in settings.usernameHeaders {

@@ -1,7 +1,8 @@
 import Logging
 import Shared
 
-/// Authorizes requests with SubjectAccessReview (`authorization.k8s.io/v1`, PROTOCOL.md B5),
+/// Authorizes requests with SubjectAccessReview (`authorization.k8s.io/v1`;
+/// docs/aggregation-layer.md, "Authorization: SubjectAccessReview"),
 /// caching decisions by the review's spec: allowed for `allowedTTL`, refused for `deniedTTL`.
 /// Failures to ask are not cached.
 ///

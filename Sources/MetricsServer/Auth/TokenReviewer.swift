@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import Shared
 
-/// Authenticates bearer tokens with TokenReview (`authentication.k8s.io/v1`, PROTOCOL.md B4),
+/// Authenticates bearer tokens with TokenReview (`authentication.k8s.io/v1`;
+/// docs/aggregation-layer.md, "TokenReview"),
 /// caching answers by the token's SHA-256 (never the token itself): authenticated users for
 /// `successTTL`, rejections for `failureTTL`. Errors talking to Kubernetes are not cached.
 ///

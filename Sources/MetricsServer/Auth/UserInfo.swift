@@ -1,6 +1,6 @@
 import Shared
 
-/// Who made a request, as Kubernetes' `user.Info` describes it (PROTOCOL.md B3).
+/// Who made a request, as Kubernetes' `user.Info` describes it (docs/aggregation-layer.md, "Authentication").
 public struct UserInfo: Sendable, Hashable {
     /// The user name (`system:serviceaccount:ns:sa`, `system:anonymous`, a front-proxy user...).
     public var username: String

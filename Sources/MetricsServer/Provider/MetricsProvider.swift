@@ -266,7 +266,7 @@ public final class MetricsProvider: Sendable {
         health.record(mapping.key, .init(time: wallClock(), outcome: outcome, value: value, message: message))
     }
 
-    /// The Go library's NotFound messages (PROTOCOL.md A9), with our reason appended.
+    /// The Go library's NotFound messages (docs/metrics-api.md, "Errors"), with our reason appended.
     func notFound(_ query: MetricQuery, reason: String?) -> MetricsProviderError {
         var message: String
         switch query.target {

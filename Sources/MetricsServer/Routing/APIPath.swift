@@ -12,7 +12,7 @@ public enum MetricsAPIVersion: String, Sendable, Hashable, CaseIterable {
     public var isExternal: Bool { self == .externalV1beta1 }
 }
 
-/// A request path of the aggregated API, parsed (PROTOCOL.md A1, A2).
+/// A request path of the aggregated API, parsed (docs/metrics-api.md, "Paths" and "Query parameters").
 public enum APIPath: Sendable, Hashable {
     /// `/apis`
     case groupList
@@ -27,7 +27,8 @@ public enum APIPath: Sendable, Hashable {
     public static let externalGroup = "external.metrics.k8s.io"
 
     /// Parses a path and its query parameters. Each path segment is percent-decoded
-    /// first: the aggregator re-encodes `*` as `%2A` (PROTOCOL.md B2).
+    /// first: the aggregator re-encodes `*` as `%2A` (docs/aggregation-layer.md,
+    /// "How kube-apiserver proxies a request").
     public static func parse(path: String, query: [String: String]) throws(APIPathError) -> APIPath {
         let segments = try decodedSegments(path)
         guard segments.first == "apis" else { throw .notFound() }
@@ -65,7 +66,8 @@ public enum APIPath: Sendable, Hashable {
         switch tail.count {
         case 3 where tail[0] == "namespaces":
             // /namespaces/{ns}/{m} is not a namespace metric (only /namespaces/{ns}/metrics/{m} is):
-            // the Go server reads it as resource {m} in namespace {ns} with no name (PROTOCOL.md A1).
+            // the Go server reads it as resource {m} in namespace {ns} with no name
+            // (docs/metrics-api.md, "Paths").
             throw .notFound()
         case 3:
             // /{resource}/{name}/{metric}: root-scoped objects, or a namespaced resource across all namespaces.

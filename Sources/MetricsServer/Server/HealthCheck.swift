@@ -1,4 +1,4 @@
-/// One named probe behind `/healthz`, `/livez` or `/readyz` (PROTOCOL.md B7).
+/// One named probe behind `/healthz`, `/livez` or `/readyz` (docs/aggregation-layer.md, "Health endpoints").
 public struct HealthCheck: Sendable {
     /// The name shown in verbose output and used as the subpath (`/readyz/<name>`).
     public let name: String

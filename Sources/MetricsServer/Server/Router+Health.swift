@@ -4,8 +4,9 @@ import NIOCore
 extension Router {
     /// Registers `/healthz`, `/livez`, `/readyz` and their `/<endpoint>/<check>` subpaths.
     ///
-    /// Bodies and headers follow k8s.io/apiserver's healthz handler (PROTOCOL.md B7): `ok`,
-    /// `?verbose` for per-check lines, `?exclude=<check>` to skip one, 500 on any failure.
+    /// Bodies and headers follow k8s.io/apiserver's healthz handler (docs/aggregation-layer.md,
+    /// "Health endpoints"): `ok`, `?verbose` for per-check lines, `?exclude=<check>` to skip
+    /// one, 500 on any failure.
     /// The root paths must stay reachable without authentication (kubelet probes).
     public func addHealthRoutes(_ checks: HealthChecks) {
         for endpoint in checks.endpoints {

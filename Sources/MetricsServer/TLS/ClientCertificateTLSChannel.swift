@@ -7,7 +7,7 @@ import NIOSSL
 /// A TLS child channel that asks clients for a certificate but never refuses one at the
 /// handshake (Go's `tls.RequestClientCert`): the presented chain is accepted as is and kept
 /// on the connection, where the authenticators read it (`nioSSL_peerValidatedCertificateChain()`)
-/// and verify it themselves against whichever CA applies (PROTOCOL.md B3).
+/// and verify it themselves against whichever CA applies (docs/aggregation-layer.md, "Authentication").
 ///
 /// The configuration must request certificates (`certificateVerification = .optionalVerification`,
 /// which ``requestingClientCertificates(_:)`` sets) or the callback never runs.

@@ -1,4 +1,4 @@
-/// `metav1.APIResource`, one entry of a discovery document (PROTOCOL.md A8).
+/// `metav1.APIResource`, one entry of a discovery document (docs/metrics-api.md, "Discovery documents").
 public struct APIResource: GoJSONEncodable, Hashable {
     /// `<group-qualified resource>/<metric>`, e.g. `pods/http_requests`.
     public var name: String
@@ -53,7 +53,8 @@ public struct APIResource: GoJSONEncodable, Hashable {
 public struct APIResourceList: GoJSONEncodable, Hashable {
     /// `group/version`, e.g. `custom.metrics.k8s.io/v1beta1`.
     public var groupVersion: String
-    /// Never send an empty list (client-go logs on every call); see PROTOCOL.md A8.
+    /// Never send an empty list (client-go logs on every call); see docs/metrics-api.md,
+    /// "Discovery documents".
     public var resources: [APIResource]
 
     /// Creates a resource list.

@@ -1,7 +1,7 @@
 import Foundation
 import Shared
 
-/// external_metrics/v1beta1 `ExternalMetricValue` (PROTOCOL.md A6).
+/// external_metrics/v1beta1 `ExternalMetricValue` (docs/metrics-api.md, "External metric values").
 public struct ExternalMetricValue: GoJSONEncodable, Hashable {
     public var metricName: String
     /// Rendered `{}` when empty (the Go field is not omitempty, and `null` would be wrong).

@@ -2,7 +2,7 @@
 ///
 /// Kubernetes clients compare bytes (caches, golden files, `kubectl get --raw`), so object
 /// members keep the order they were built in — the Go struct order — instead of being
-/// sorted or hashed the way `JSONEncoder` would. See PROTOCOL.md A3.
+/// sorted or hashed the way `JSONEncoder` would. See docs/metrics-api.md, "How the bytes are written".
 public indirect enum GoJSON: Sendable, Hashable {
     /// An object whose members are written in the given order.
     case object([(String, GoJSON)])

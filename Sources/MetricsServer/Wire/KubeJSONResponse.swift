@@ -1,7 +1,8 @@
 import Hummingbird
 import NIOCore
 
-/// Writes Kubernetes JSON responses the way apiserver's negotiation does (PROTOCOL.md A2, A3).
+/// Writes Kubernetes JSON responses the way apiserver's negotiation does
+/// (docs/metrics-api.md, "How the bytes are written").
 public enum KubeJSONResponse {
     /// The one media type this server produces.
     public static let contentType = "application/json"

@@ -1,4 +1,5 @@
-/// The error statuses the Go API server libraries produce, with their exact wording (PROTOCOL.md A9).
+/// The error statuses the Go API server libraries produce, with their exact wording
+/// (docs/metrics-api.md, "Errors").
 extension KubeStatus {
     /// 404 for a metric the provider does not know, as custom-metrics-apiserver words it; no `details`.
     ///
@@ -35,7 +36,8 @@ extension KubeStatus {
         KubeStatus(code: 401, reason: "Unauthorized", message: "Unauthorized")
     }
 
-    /// 403 Forbidden; the message is built by the authorizer (PROTOCOL.md B5).
+    /// 403 Forbidden; the message is built by the authorizer
+    /// (docs/aggregation-layer.md, "Authorization: SubjectAccessReview").
     public static func forbidden(message: String, details: Details? = nil) -> KubeStatus {
         KubeStatus(code: 403, reason: "Forbidden", message: message, details: details)
     }

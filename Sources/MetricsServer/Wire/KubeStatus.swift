@@ -1,4 +1,4 @@
-/// `metav1.Status`, the body of every Kubernetes API error (PROTOCOL.md A9).
+/// `metav1.Status`, the body of every Kubernetes API error (docs/metrics-api.md, "Errors").
 ///
 /// Rendered in Go field order: `kind, apiVersion, metadata, status, message, reason, details, code`.
 /// Build one with the factories in `KubeStatus+Factories.swift`; throw it as ``KubeStatusError``.

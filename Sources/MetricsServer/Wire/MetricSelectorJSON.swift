@@ -1,4 +1,5 @@
-/// `metav1.LabelSelector` as it appears in a metric value's `selector` (PROTOCOL.md A4).
+/// `metav1.LabelSelector` as it appears in a metric value's `selector`
+/// (docs/metrics-api.md, "Custom metric values (v1beta1 and v1beta2)").
 public struct MetricSelectorJSON: GoJSONEncodable, Hashable {
     /// One `matchExpressions` entry.
     public struct Requirement: Sendable, Hashable {

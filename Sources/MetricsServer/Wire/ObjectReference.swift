@@ -4,7 +4,8 @@ public struct ObjectReference: GoJSONEncodable, Hashable {
     public var namespace: String
     public var name: String
     public var uid: String
-    /// The Go helper writes `group + "/" + version`, so core objects get `/v1` (PROTOCOL.md A4).
+    /// The Go helper writes `group + "/" + version`, so core objects get `/v1`
+    /// (docs/metrics-api.md, "Custom metric values (v1beta1 and v1beta2)").
     public var apiVersion: String
     public var resourceVersion: String
     public var fieldPath: String

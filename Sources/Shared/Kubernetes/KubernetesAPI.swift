@@ -91,7 +91,7 @@ public struct KubeObjectList: Sendable, Hashable {
     }
 }
 
-/// One event of a watch stream (PROTOCOL.md C3).
+/// One event of a watch stream (docs/kubernetes-api.md, "Watches").
 public struct WatchEvent: Sendable, Hashable {
     public enum EventType: String, Sendable, Hashable {
         case added = "ADDED", modified = "MODIFIED", deleted = "DELETED", bookmark = "BOOKMARK", error = "ERROR"
@@ -110,7 +110,8 @@ public struct WatchEvent: Sendable, Hashable {
     public var resourceVersion: String? { object["metadata"]?["resourceVersion"]?.stringValue }
 }
 
-/// A Kubernetes API failure, typed from the Status body (PROTOCOL.md A9, C2-C4).
+/// A Kubernetes API failure, typed from the Status body (docs/metrics-api.md, "Errors"; the 410 and 409
+/// cases in docs/kubernetes-api.md).
 public struct KubeAPIError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         let name: String

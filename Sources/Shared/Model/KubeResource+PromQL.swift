@@ -13,7 +13,8 @@ public struct PromQLObjectLabel: Sendable, Hashable {
 }
 
 extension KubeResource {
-    /// Sysdig's Prometheus label naming one object of this resource (PROTOCOL.md D4).
+    /// Sysdig's Prometheus label naming one object of this resource
+    /// (docs/sysdig-api.md, "Prometheus-compatible API", Labels).
     public static let promQLLabels: [String: PromQLObjectLabel] = [
         "pods": .init(label: "kube_pod_name"),
         "services": .init(label: "kube_service_name"),

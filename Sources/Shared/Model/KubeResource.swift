@@ -20,7 +20,8 @@ public struct KubeResource: Sendable, Hashable, Comparable, CustomStringConverti
     public var description: String { groupResource }
 
     /// `group/version`, or `/version` for core objects: exactly what the Go helper
-    /// writes into `describedObject.apiVersion` (PROTOCOL.md A4).
+    /// writes into `describedObject.apiVersion` (docs/metrics-api.md,
+    /// "Custom metric values (v1beta1 and v1beta2)").
     public var describedAPIVersion: String { "\(group)/\(version)" }
 
     public static func < (lhs: KubeResource, rhs: KubeResource) -> Bool {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// `metav1.Time` formatting: RFC 3339 in UTC with whole seconds (PROTOCOL.md A3).
+/// `metav1.Time` formatting: RFC 3339 in UTC with whole seconds (docs/metrics-api.md,
+/// "How the bytes are written").
 public enum KubeTime {
     /// Seconds since the epoch of 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the
     /// four-digit years RFC 3339 (and Go's `metav1.Time`) can express.

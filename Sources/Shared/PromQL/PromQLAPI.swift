@@ -1,7 +1,7 @@
 import Foundation
 
 /// One instant query to Sysdig's Prometheus-compatible API
-/// (`GET {base}/prometheus/api/v1/query`), PROTOCOL.md D4.
+/// (`GET {base}/prometheus/api/v1/query`; docs/sysdig-api.md, "Prometheus-compatible API").
 ///
 /// Plans leave `time` nil ("now"), so identical questions share a cache entry; the
 /// client sends the evaluation time it used as the `time` parameter.

@@ -1,4 +1,5 @@
-/// A Sysdig scope (the Data API `filter`, PROTOCOL.md D2): validated terms joined with ` and `.
+/// A Sysdig scope (the Data API `filter`; docs/sysdig-api.md, "Scope filters, and how the adapter
+/// escapes values"): validated terms joined with ` and `.
 ///
 /// `or` and parentheses are not supported because Sysdig does not confirm them.
 /// Build one from typed `ScopeTerm`s or parse user text with `parse(_:)`; never by

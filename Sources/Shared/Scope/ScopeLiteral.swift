@@ -1,6 +1,7 @@
 /// The single place where Sysdig scope labels and values are checked and quoted.
 ///
-/// Sysdig documents no escaping inside scope values (PROTOCOL.md D2), so instead of
+/// Sysdig documents no escaping inside scope values (docs/sysdig-api.md, "Scope filters, and how the
+/// adapter escapes values"), so instead of
 /// escaping we refuse every value that could end the literal or smuggle in structure:
 /// single and double quotes, backslashes and control characters (C0, DEL, C1,
 /// U+2028 and U+2029). Everything else, including the empty string, spaces,

@@ -1,4 +1,5 @@
-/// A comparison operator of a Sysdig scope term (PROTOCOL.md D2).
+/// A comparison operator of a Sysdig scope term (docs/sysdig-api.md,
+/// "Scope filters, and how the adapter escapes values").
 public enum ScopeOperator: Sendable, Hashable, CaseIterable {
     /// `label = 'v'`
     case equals

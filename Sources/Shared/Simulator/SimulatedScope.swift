@@ -1,4 +1,5 @@
-/// The simulator's own reading of a Data API `filter` (PROTOCOL.md D2), written
+/// The simulator's own reading of a Data API `filter` (docs/sysdig-api.md, "Scope filters, and how
+/// the adapter escapes values"), written
 /// independently of the adapter's `ScopeExpression` so a bug in one is caught by the
 /// other.
 ///

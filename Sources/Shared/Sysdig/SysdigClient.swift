@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 
 /// The real `SysdigQuerying`: Sysdig Monitor's Data API and metric descriptors over
-/// HTTPS, PROTOCOL.md D1–D3.
+/// HTTPS (docs/sysdig-api.md: base URL and authentication, the Data API, metric descriptors).
 ///
 /// Every failure is a `SysdigError` whose message is scrubbed of the token, even when
 /// Sysdig echoes it back. The caller owns `httpClient` and shares it, so connections

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A request to Sysdig's legacy Data API (`POST {base}/api/data`), PROTOCOL.md D2.
+/// A request to Sysdig's legacy Data API (`POST {base}/api/data`; docs/sysdig-api.md, "Data API").
 ///
 /// Encoded with sorted keys so the body is byte-for-byte reproducible (cache keys,
 /// `explain` output and tests all rely on that).

@@ -2,7 +2,7 @@ import Foundation
 
 extension KubeAPIError {
     /// The typed error for an HTTP answer: the `Status` body's `reason` and `message` when
-    /// there is one (PROTOCOL.md A9), else a generic text naming `operation`.
+    /// there is one (docs/metrics-api.md, "Errors"), else a generic text naming `operation`.
     ///
     /// - Parameters:
     ///   - retryAfter: the `Retry-After` header; kept for 429 and 5xx only.

@@ -1,8 +1,8 @@
 extension KubernetesAPI {
     /// Every item of a collection, following `continue` page by page with the other
-    /// parameters unchanged (PROTOCOL.md C2). An expired continue token (410) restarts the
-    /// list from scratch, without `continue` and with `resourceVersion` unset, at most
-    /// `maxRestarts` times. Returns the items and the resourceVersion of the list.
+    /// parameters unchanged (docs/kubernetes-api.md, "Lists"). An expired continue token
+    /// (410) restarts the list from scratch, without `continue` and with `resourceVersion`
+    /// unset, at most `maxRestarts` times. Returns the items and the resourceVersion of the list.
     public func listAll(
         _ resource: KubeGVR, namespace: String?, options: ListOptions = ListOptions(), pageSize: Int = 500,
         maxRestarts: Int = 3

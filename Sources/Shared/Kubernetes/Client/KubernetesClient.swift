@@ -6,7 +6,7 @@ import NIOHTTP1
 import NIOSSL
 
 /// The real `KubernetesAPI`: the Kubernetes REST API over AsyncHTTPClient, with the TLS
-/// material and credentials of a `KubernetesConfiguration` (PROTOCOL.md C1-C4).
+/// material and credentials of a `KubernetesConfiguration` (docs/kubernetes-api.md).
 ///
 /// Every request passes the client-side token bucket first; a 429 or 5xx carrying
 /// `Retry-After` is retried up to `configuration.maxRetries` times. All failures are
@@ -124,7 +124,7 @@ public final class KubernetesClient: KubernetesAPI {
         _ = try await send(.DELETE, Self.path(resource, namespace: namespace, name: name))
     }
 
-    /// `{prefix}[/namespaces/{ns}]/{plural}[/{name}[/{subresource}]]` (PROTOCOL.md C2).
+    /// `{prefix}[/namespaces/{ns}]/{plural}[/{name}[/{subresource}]]` (docs/kubernetes-api.md, "Request paths").
     public static func path(
         _ resource: KubeGVR, namespace: String?, name: String? = nil, subresource: String? = nil
     ) -> String {

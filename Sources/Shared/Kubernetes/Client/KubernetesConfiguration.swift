@@ -1,7 +1,8 @@
 import Foundation
 
-/// Where and how to reach the Kubernetes API (PROTOCOL.md C1): server URL, TLS material,
-/// credentials, default namespace and client-side rate limits.
+/// Where and how to reach the Kubernetes API (docs/kubernetes-api.md, "Client
+/// configuration"): server URL, TLS material, credentials, default namespace and
+/// client-side rate limits.
 ///
 /// Build one with `load(kubeconfigPath:environment:homeDirectory:root:)`, which picks the
 /// source the way controller-runtime does, or directly with `inCluster(...)` /

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Splits a watch response body into events: newline-delimited JSON objects that may
-/// arrive split across reads or several to a read (PROTOCOL.md C3). Feed it every chunk,
-/// then call `finish()` at the end of the body.
+/// arrive split across reads or several to a read (docs/kubernetes-api.md, "Watches").
+/// Feed it every chunk, then call `finish()` at the end of the body.
 public struct WatchEventDecoder: Sendable {
     /// Longest single event accepted; a line growing past it is an error, not a memory leak.
     public static let maxEventBytes = 16 * 1024 * 1024

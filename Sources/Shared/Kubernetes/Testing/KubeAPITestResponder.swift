@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// Routes requests of `KubeAPITestServer` (PROTOCOL.md C2): records, applies faults and
-/// authentication, then serves get/list/watch/create/update/status/patch/delete.
+/// Routes requests of `KubeAPITestServer` (docs/kubernetes-api.md, "Request paths"):
+/// records, applies faults and authentication, then serves
+/// get/list/watch/create/update/status/patch/delete.
 struct KubeAPITestResponder: HTTPResponder {
     typealias Context = BasicRequestContext
     static let maxRequestBytes = 8 * 1024 * 1024

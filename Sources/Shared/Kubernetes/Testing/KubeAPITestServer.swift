@@ -7,7 +7,8 @@ import Synchronization
 /// An in-process Kubernetes API server for tests (plain HTTP on 127.0.0.1): the two
 /// mapping kinds, leases, events and configmaps with real resourceVersion, generation,
 /// status-subresource, paging, watch (bookmarks, compaction, 410) and conflict semantics
-/// (PROTOCOL.md C2-C4).
+/// (docs/kubernetes-api.md, "Lists", "Watches" and "Status subresource and patches";
+/// docs/test-api-server.md).
 ///
 /// Run it with `withRunning { port in ... }`, point a `KubernetesClient` at
 /// `configuration(port:)`, and drive the edge cases with the test controls:

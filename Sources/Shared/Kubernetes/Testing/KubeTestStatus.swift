@@ -1,4 +1,4 @@
-/// A failure the test API server answers with: a `Status` object (PROTOCOL.md A9).
+/// A failure the test API server answers with: a `Status` object (docs/metrics-api.md, "Errors").
 /// Thrown as is by the direct controls (`seed`, `patch`, `remove`).
 public struct KubeTestStatus: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Int
@@ -38,7 +38,8 @@ public struct KubeTestStatus: Error, Sendable, Hashable, CustomStringConvertible
             details: details(resource, name))
     }
 
-    /// The exact message of the API server's optimistic-concurrency failure (PROTOCOL.md C4).
+    /// The exact message of the API server's optimistic-concurrency failure
+    /// (docs/kubernetes-api.md, "Status subresource and patches").
     static func conflict(_ resource: KubeGVR, _ name: String) -> KubeTestStatus {
         KubeTestStatus(
             code: 409, reason: "Conflict",
