@@ -50,7 +50,8 @@ extension KubeStatus {
         )
     }
 
-    /// 503 ServiceUnavailable; with `retryAfterSeconds` the details carry it and a `Retry-After` header is sent.
+    /// 503 ServiceUnavailable; `retryAfterSeconds` goes into the details only, never into a `Retry-After`
+    /// header (client-go would sleep and retry: docs/hpa-semantics.md).
     public static func serviceUnavailable(_ message: String, retryAfterSeconds: Int? = nil) -> KubeStatus {
         let details = retryAfterSeconds.map { Details(retryAfterSeconds: $0) }
         return KubeStatus(code: 503, reason: "ServiceUnavailable", message: message, details: details)
