@@ -24,25 +24,52 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
     ],
     targets: [
+        // What ships: the mapping model, both Sysdig backends, the Kubernetes client and the
+        // config store. No HTTP server here: the simulator and the test support below are
+        // their own targets (the simulator for `demo`, the test support for tests and the bench).
         .target(
             name: "Shared",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            exclude: ["Simulator", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // An in-process Sysdig Monitor (Data API, descriptors, Prometheus API) for `demo`,
+        // the tests and the bench.
+        .target(
+            name: "SysdigSimulator",
+            dependencies: [
+                "Shared",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Shared/Simulator",
+            swiftSettings: swiftSettings
+        ),
+        // Test doubles and helpers that never ship: the schema-enforcing Kubernetes API test
+        // server, child processes, seeded randomness. Linked by the test targets and the bench.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Shared",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            path: "Sources/Shared/TestSupport",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -76,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "sysdig-adapter",
             dependencies: [
-                "Shared", "Operator", "MetricsServer",
+                "Shared", "Operator", "MetricsServer", "SysdigSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "sysdig-adapter-bench",
             dependencies: [
-                "Shared",
+                "Shared", "SysdigSimulator", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -112,18 +139,18 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared"],
+            dependencies: ["Shared", "SysdigSimulator", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OperatorTests",
-            dependencies: ["Operator", "Shared"],
+            dependencies: ["Operator", "Shared", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MetricsServerTests",
             dependencies: [
-                "MetricsServer", "Shared",
+                "MetricsServer", "Shared", "SysdigSimulator", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -137,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Shared",
+                "Shared", "SysdigSimulator", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

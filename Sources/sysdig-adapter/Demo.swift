@@ -5,6 +5,7 @@ import Logging
 import MetricsServer
 import ServiceLifecycle
 import Shared
+import SysdigSimulator
 
 /// `sysdig-adapter demo`: the real server against a simulated Sysdig, with the
 /// example mappings. No cluster and no Sysdig account needed.

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 
 extension ChildProcess {
     /// Runs `executable arguments` from the package root (where `crds/examples` is).

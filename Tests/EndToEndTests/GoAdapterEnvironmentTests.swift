@@ -1,6 +1,8 @@
 import Foundation
 import Shared
 import Testing
+import SysdigSimulator
+import TestSupport
 
 /// `serve` configured the way the Go adapter it replaces was: environment only
 /// (`SDC_TOKEN`, `SDC_ENDPOINT` with its trailing `/api/`, `CLUSTER_NAME`), no Sysdig

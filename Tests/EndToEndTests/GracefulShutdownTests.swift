@@ -4,6 +4,8 @@ import NIOSSL
 import Shared
 import Synchronization
 import Testing
+import SysdigSimulator
+import TestSupport
 
 /// SIGTERM while a slow Sysdig request is in flight: the listener closes at once, so
 /// new connections are refused, the request still gets its answer, then `serve`

@@ -3,6 +3,8 @@ import Foundation
 import NIOSSL
 import Shared
 import Testing
+import SysdigSimulator
+import TestSupport
 
 /// `serve --config-source kubernetes` against the in-process Kubernetes API test
 /// server and the Sysdig simulator: mappings created in "the cluster" are served,

@@ -3,6 +3,7 @@ import Foundation
 import NIOSSL
 import Shared
 import Testing
+import TestSupport
 
 /// Issue 7, Kubernetes faults: the adapter is SIGKILLed while its watches are open and
 /// mappings are changing, the cluster changes further while it is down, and a new

@@ -2,6 +2,8 @@ import Foundation
 import Shared
 import Synchronization
 import Testing
+import SysdigSimulator
+import TestSupport
 
 /// The built `sysdig-adapter serve` binary against an in-process Sysdig simulator,
 /// queried with the real `kubectl`, then stopped with SIGTERM.

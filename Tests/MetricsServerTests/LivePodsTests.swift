@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import MetricsServer
+import SysdigSimulator
 
 /// Issue 12f/12j: in Kubernetes mode a Pods query answers for exactly the pods that
 /// exist now and match the selector, whatever Sysdig still reports from the window,

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import SysdigSimulator
 
 /// The small cluster the API tests query. Values are exact in binary floating point,
 /// so sums and Quantity strings are byte-exact:

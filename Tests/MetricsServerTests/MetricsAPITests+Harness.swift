@@ -9,6 +9,7 @@ import Synchronization
 import Testing
 
 @testable import MetricsServer
+import SysdigSimulator
 
 /// A real `AdapterServer` over TLS on 127.0.0.1:0, backed by a running `SysdigSimulator`
 /// through the real `SysdigClient`, with mappings published into a `ConfigStore`.

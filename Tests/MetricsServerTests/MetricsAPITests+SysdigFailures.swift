@@ -3,6 +3,7 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import SysdigSimulator
 
 /// Sysdig failing in every way the simulator can: each maps to the right Status,
 /// and no response carries the token or Sysdig's own body on a 500.

@@ -11,6 +11,7 @@ import Shared
 import Synchronization
 
 @testable import MetricsServer
+import TestSupport
 
 /// A gate tests open by hand: `pass()` suspends until `open()`; arrivals are counted and can
 /// be awaited, so tests wait on events, never on time.

@@ -5,6 +5,7 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import SysdigSimulator
 
 /// Object, Pods and External metrics answered through the PromQL backend: the real
 /// `AdapterServer` over HTTPS, the real `SysdigClient`, and the simulator's

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import MetricsServer
+import TestSupport
 
 /// Delegated authentication under load, over real HTTPS against `KubeAPITestServer`:
 /// identical concurrent reviews are sent once, and a flood of distinct bogus tokens is

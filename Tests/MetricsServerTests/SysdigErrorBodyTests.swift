@@ -5,6 +5,7 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import SysdigSimulator
 
 /// An error answer's message: a stable text, then ` (ref <8 hex digits>)`.
 enum StableErrorMessage {

@@ -8,6 +8,7 @@ import Synchronization
 import Testing
 
 @testable import MetricsServer
+import SysdigSimulator
 
 /// The real `AdapterServer` over HTTPS in front of the real `SysdigClient` and the
 /// simulator, with the cache clock under the test's control, for fault-injection tests.

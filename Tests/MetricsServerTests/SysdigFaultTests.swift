@@ -3,6 +3,8 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import SysdigSimulator
+import TestSupport
 
 /// Issue 7, robustness: Sysdig misbehaving in every way the simulator can, in a seeded
 /// random order. Each API answer must come back within the Sysdig timeout (plus slack

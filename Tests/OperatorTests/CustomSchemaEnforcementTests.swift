@@ -1,6 +1,7 @@
 import Foundation
 import Shared
 import Testing
+import TestSupport
 
 /// Schema features the shipped CRDs do not use yet (item counts, exclusive bounds,
 /// multipleOf, nullable, int-or-string, formats, additionalProperties, preserved unknown

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Shared
 import Testing
+@testable import TestSupport
 
 /// The Go behaviors the test server's validation messages depend on: `fmt` and
 /// `strconv` output, RE2 matching, strfmt's date-time, and the aggregate message shape.

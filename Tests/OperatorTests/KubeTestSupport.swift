@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 
 /// Runs a fresh test API server and a client pointed at it for the duration of `body`.
 func withKubeServer<T: Sendable>(

@@ -2,6 +2,7 @@ import Foundation
 import Shared
 import Synchronization
 import Testing
+import TestSupport
 
 /// A throwaway self-signed EC certificate and key (CN kube-test-client), test fixture only.
 enum TestPEM {

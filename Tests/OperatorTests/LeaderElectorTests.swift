@@ -3,6 +3,7 @@ import Foundation
 import Shared
 import Synchronization
 import Testing
+import TestSupport
 
 /// Two electors (one test clock each, stepped by the test) against one test API
 /// server, through the real client.

@@ -2,6 +2,7 @@ import Foundation
 @testable import Operator
 import Shared
 import Testing
+import TestSupport
 
 /// Property: whatever sequence of creates, updates and deletes (of both kinds, in
 /// several namespaces) happens, with API-server restarts (every watch cut at once) and

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Shared
 import Testing
+import TestSupport
 
 /// The test API server enforces the shipped CRDs as kube-apiserver does, seen through the
 /// real client: unknown fields pruned on create, update, patch and status writes; each

@@ -2,6 +2,7 @@ import Foundation
 @testable import Operator
 import Shared
 import Testing
+import TestSupport
 
 /// Every status the operator writes is one the shipped CRD accepts: the conditions
 /// `MappingStatus` builds for every `MappingState` (each condition type, reason and

@@ -3,6 +3,7 @@ import Foundation
 import Shared
 import Synchronization
 import Testing
+import TestSupport
 
 /// Controller + status writer + event recorder against the test API server: the
 /// conditions users see, conflicts, observedGeneration, idempotence, faults, Events.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Shared
+@testable import TestSupport
 
 /// `ConfigSnapshot.applying` against the reference `build`: random sequences of adds,
 /// updates, deletes, alias changes, namespace mixes, invalid objects and conflicts

@@ -1,6 +1,7 @@
 import Foundation
 import Shared
 import Testing
+import TestSupport
 
 /// The request path decoder agrees with Foundation's `removingPercentEncoding`, which it
 /// replaces on the hot path, except that invalid UTF-8 is always refused.

@@ -1,5 +1,6 @@
 import Testing
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct QuantityTests {
     /// The table in docs/metrics-api.md ("Quantities"), plus edges.

@@ -52,7 +52,8 @@ private final class SlowFullPages: SysdigQuerying {
         #expect(sent.first.map { $0 <= timeout } == true)
         #expect(sent.count <= 3, "\(sent)")
         #expect(zip(sent, sent.dropFirst()).allSatisfy { $0 > $1 }, "\(sent)")
-        // Loose: the whole plan ends near its 400 ms deadline, not after 100 pages.
-        #expect(elapsed < .seconds(3), "\(elapsed)")
+        // Loose (a loaded 2-core machine): the plan ends near its 400 ms deadline, not after
+        // 100 pages of 150 ms (15 s); the page count above is the exact check.
+        #expect(elapsed < .seconds(10), "\(elapsed)")
     }
 }

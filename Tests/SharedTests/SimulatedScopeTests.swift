@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Shared
+@testable import SysdigSimulator
 
 @Suite("Simulator scope filter parser")
 struct SimulatedScopeTests {

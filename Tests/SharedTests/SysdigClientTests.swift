@@ -4,6 +4,7 @@ import Logging
 import Testing
 
 @testable import Shared
+@testable import SysdigSimulator
 
 /// The real `SysdigClient` against `SysdigSimulator` over 127.0.0.1 sockets.
 @Suite("SysdigClient against the simulator")

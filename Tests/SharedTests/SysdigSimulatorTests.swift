@@ -4,6 +4,7 @@ import NIOCore
 import Testing
 
 @testable import Shared
+@testable import SysdigSimulator
 
 /// The simulator on its own: validation, aggregation math, and its HTTP surface.
 @Suite("Sysdig simulator")

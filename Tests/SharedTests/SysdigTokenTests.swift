@@ -3,6 +3,7 @@ import Logging
 import Testing
 
 @testable import Shared
+@testable import SysdigSimulator
 
 @Suite("Sysdig token providers")
 struct SysdigTokenTests {

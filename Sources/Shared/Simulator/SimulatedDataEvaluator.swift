@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Answers a validated `SimulatedDataQuery` from a `World`: filter, segment, aggregate
 /// over time per entity then over entities per segment, rank, page.

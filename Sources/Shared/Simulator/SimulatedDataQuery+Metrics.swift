@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 extension SimulatedDataQuery {
     /// `metrics[]`: each entry `{"id": ...}` (segmentation key) or

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// A Data API request body as the simulator understands it, validated the way Sysdig
 /// would: read with `JSONSerialization`, never with the client's `Codable` types.

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// The simulator's own PromQL parser, deliberately separate from the adapter's so a
 /// bug in one is caught by the other. It accepts the subset adapter templates

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Shared
 
 /// `GET|POST /prometheus/api/v1/query?query=...&time=...`: Prometheus' instant-query
 /// API over the simulated world. Queries are validated by `SimulatedPromQL`; refused

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Answers a parsed `SimulatedPromQL` from a `World` at one instant, with each
 /// entity seen as a Prometheus series (`World.prometheusLabels`).

@@ -1,3 +1,4 @@
+import Shared
 /// The simulator's own reading of a Data API `filter` (docs/sysdig-api.md, "Scope filters, and how
 /// the adapter escapes values"), written
 /// independently of the adapter's `ScopeExpression` so a bug in one is caught by the

@@ -1,3 +1,4 @@
+import Shared
 /// Splits a scope filter into words, quoted values and punctuation.
 enum SimulatedScopeTokenizer {
     enum Token: Sendable, Equatable {

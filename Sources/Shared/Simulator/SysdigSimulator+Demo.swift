@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 extension SysdigSimulator {
     /// A small cluster for `demo` and tests:

@@ -1,3 +1,4 @@
+import Shared
 extension SysdigSimulator.World {
     /// How dotted Sysdig labels read in the Prometheus API. Labels not listed here
     /// (and not `kubernetes.pod.label.*`) get every `.`/`-`/`/` replaced by `_`.

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 extension SysdigSimulator {
     /// One request as the simulator received it. The `Authorization` value is kept only

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 extension SysdigSimulator {
     /// The scripted monitoring data the simulator answers from: a set of entities

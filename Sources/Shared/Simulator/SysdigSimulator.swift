@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Shared
 
 /// An in-process stand-in for Sysdig Monitor: plain HTTP on 127.0.0.1, the Data API
 /// (`POST /api/data`) and metric descriptors (`GET /api/v2/metrics/descriptors`),

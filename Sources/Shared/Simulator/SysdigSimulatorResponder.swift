@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
+import Shared
 
 /// Request context that keeps the channel, so a fault can close the connection.
 struct SysdigSimulatorContext: InitializableFromSource {

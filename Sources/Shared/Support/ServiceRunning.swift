@@ -48,7 +48,7 @@ public final class ListeningPort: Sendable {
 /// Runs `service` in a service group of its own for the duration of `body`, which
 /// receives the bound port, then shuts it down gracefully. `beforeShutdown` runs
 /// first on both paths (e.g. to end streams the graceful shutdown would wait for).
-func withRunningService<T: Sendable>(
+public func withRunningService<T: Sendable>(
     _ service: some Service, port: ListeningPort, logger: Logger,
     beforeShutdown: () -> Void = {},
     _ body: (Int) async throws -> T

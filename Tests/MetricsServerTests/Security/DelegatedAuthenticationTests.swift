@@ -3,6 +3,7 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import TestSupport
 
 /// Front-proxy (request header), client-certificate and bearer-token authentication over
 /// real TLS sockets, observed through the SubjectAccessReviews the adapter sends.

@@ -3,6 +3,7 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import TestSupport
 
 /// SubjectAccessReview attributes, decisions, 403 bodies and the decision cache.
 @Suite("Delegated authorization")

@@ -5,6 +5,7 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import TestSupport
 
 /// Random paths, identity headers and selectors: the server always answers with a known
 /// status, keeps serving, and every Sysdig filter it sends keeps its structure (one cluster

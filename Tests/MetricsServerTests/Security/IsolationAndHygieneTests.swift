@@ -3,6 +3,8 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import SysdigSimulator
+import TestSupport
 
 /// Namespace isolation at the HTTP level, and no secret in any log line or answer of a
 /// failure-heavy run.

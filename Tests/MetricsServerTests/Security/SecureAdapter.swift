@@ -9,6 +9,8 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import SysdigSimulator
+import TestSupport
 
 /// The real `AdapterServer` over HTTPS with delegated authentication and authorization
 /// against `KubeAPITestServer`, and the Sysdig simulator behind it.

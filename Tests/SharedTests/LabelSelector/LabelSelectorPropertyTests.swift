@@ -1,5 +1,6 @@
 import Testing
 @testable import Shared
+@testable import TestSupport
 
 @Suite struct LabelSelectorPropertyTests {
     @Test func parsingGarbageNeverCrashesAndIsIdempotent() throws {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import Shared
+@testable import SysdigSimulator
+@testable import TestSupport
 
 /// Escaping: table cases plus seeded fuzzing through both parsers.
 @Suite struct PromQLLiteralTests {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import Shared
+@testable import SysdigSimulator
+@testable import TestSupport
 
 private func promMapping(
     kind: MappingKind = .namespaced, namespace: String? = "shop",

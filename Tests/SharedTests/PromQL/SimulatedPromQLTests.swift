@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Shared
+@testable import SysdigSimulator
 
 /// The simulator's own PromQL parser and evaluator.
 @Suite struct SimulatedPromQLTests {

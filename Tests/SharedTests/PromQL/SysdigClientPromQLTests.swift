@@ -4,6 +4,7 @@ import Logging
 import Testing
 
 @testable import Shared
+@testable import SysdigSimulator
 
 /// The real `SysdigClient`'s PromQL path against `SysdigSimulator` over 127.0.0.1.
 @Suite("SysdigClient PromQL against the simulator")

@@ -1,5 +1,6 @@
 import Testing
 @testable import Shared
+@testable import TestSupport
 
 /// Seeded property tests: user-controlled values can never change a filter's structure.
 @Suite struct ScopePropertyTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 
 /// The real `sysdig-adapter` binary as a child process (Shared's `ChildProcess`).
 typealias AdapterProcess = ChildProcess

@@ -1,5 +1,7 @@
 import Foundation
 import Shared
+import SysdigSimulator
+import TestSupport
 
 /// Mappings, worlds and files the benchmarks share.
 enum BenchFixtures {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Shared
+import SysdigSimulator
 
 /// A plain-HTTP client with one keep-alive connection to the Sysdig simulator, for
 /// replaying the adapter's own Sysdig requests and timing the simulator alone.

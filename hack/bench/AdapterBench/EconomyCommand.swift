@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Shared
+import SysdigSimulator
 
 /// `economy`: Sysdig requests per HPA cycle. 1,000 simulated HPAs poll 100 distinct
 /// (alias, object) pairs each cycle; the simulator's request log counts what reached

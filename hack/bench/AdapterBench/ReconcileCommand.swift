@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Shared
+import SysdigSimulator
+import TestSupport
 
 /// `reconcile`: Kubernetes mode at scale. N mappings in the test API server; start →
 /// ready (initial list applied); then E watch events (create / alias change), each

@@ -1,6 +1,7 @@
 import Foundation
 import Shared
 import Synchronization
+import SysdigSimulator
 
 /// The soak's disturbances: mapping files rewritten, removed, re-added and broken in
 /// the watched directory, and bursts of Sysdig faults from the simulator.

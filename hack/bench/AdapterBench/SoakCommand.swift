@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Shared
 import Synchronization
+import SysdigSimulator
 
 /// `soak`: the adapter in files mode for `--duration` seconds at a fixed request rate,
 /// with mapping churn and Sysdig fault bursts; RSS and open descriptors sampled.

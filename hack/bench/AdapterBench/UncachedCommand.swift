@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Shared
+import SysdigSimulator
 
 /// `uncached`: the adapter's added latency per request with the cache off (issue 7,
 /// goal 2). Sequentially, one request at a time over one keep-alive connection each:

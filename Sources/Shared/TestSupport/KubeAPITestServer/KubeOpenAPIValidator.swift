@@ -1,3 +1,4 @@
+import Shared
 /// kube-openapi's `validate.SchemaValidator` as the API server runs it on a custom
 /// resource (k8s.io/kube-openapi/pkg/validation/validate: schema.go, type.go,
 /// validator.go, slice_validator.go, object_validator.go), in the same order per node:

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 extension KubeCRDSchema {
     /// The environment variable naming the `crds/` directory, for runs outside the checkout.

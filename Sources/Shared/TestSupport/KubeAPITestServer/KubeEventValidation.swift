@@ -1,3 +1,4 @@
+import Shared
 /// What kube-apiserver checks when an `events.k8s.io/v1` Event is created
 /// (kubernetes/kubernetes pkg/apis/core/validation/events.go, `ValidateEventCreate` and
 /// `legacyValidateEvent` on the internal Event: `note` is checked as `message`,

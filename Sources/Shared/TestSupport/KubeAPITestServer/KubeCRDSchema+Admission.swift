@@ -1,3 +1,4 @@
+import Shared
 extension KubeCRDSchema {
     /// The object as the API server stores it: undeclared fields pruned (`apiVersion`,
     /// `kind` and `metadata` kept as they are), then `null`s of non-nullable fields without

@@ -1,3 +1,4 @@
+import Shared
 extension KubeOpenAPIValidator {
     /// The JSON type and format Go infers for a decoded value (`typeValidator.schemaInfoForType`).
     static func typeInfo(_ data: JSONValue) -> (type: String, format: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 extension KubeAPITestServer {
     /// Answers a TokenReview: the `status` object for a token (e.g. `{"authenticated":true,"user":{...}}`).

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// One kind the test API server serves.
 public struct KubeTestResource: Sendable, Hashable {

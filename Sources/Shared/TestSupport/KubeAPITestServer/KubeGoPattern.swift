@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// A schema `pattern` matched the way the API server matches it: Go's RE2
 /// `regexp.MatchString` (an unanchored search), run with `NSRegularExpression` after a

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 extension KubeAPITestServer {
     /// One page of a list, with a continue token that pins the list's resourceVersion.

@@ -1,3 +1,4 @@
+import Shared
 /// A failure the test API server answers with: a `Status` object (docs/metrics-api.md, "Errors").
 /// Thrown as is by the direct controls (`seed`, `patch`, `remove`).
 public struct KubeTestStatus: Error, Sendable, Hashable, CustomStringConvertible {

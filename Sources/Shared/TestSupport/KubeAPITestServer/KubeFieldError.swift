@@ -1,3 +1,4 @@
+import Shared
 /// One field-level validation failure, formatted exactly like
 /// `k8s.io/apimachinery/pkg/util/validation/field.Error`: `Error()` is
 /// `<field>: <body>`, and the body is what a `Status` cause's `message` holds.

@@ -1,3 +1,4 @@
+import Shared
 /// What the API server does to a custom resource body before validating it: drop the
 /// fields the schema does not declare (apiextensions-apiserver
 /// pkg/apiserver/schema/pruning/algorithm.go), then the `null`s of fields that are

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 extension KubeAPITestServer {
     /// Ends every open watch stream normally (as the API server does at its timeout);

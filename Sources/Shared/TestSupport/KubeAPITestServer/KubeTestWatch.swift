@@ -1,4 +1,5 @@
 import Synchronization
+import Shared
 
 /// One open watch on the test API server: a queue of events the response writer drains.
 /// Everything queued since the last drain is written at once, so several events can share

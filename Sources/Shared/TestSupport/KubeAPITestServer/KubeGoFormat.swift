@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// The few pieces of Go's `fmt` / `strconv` that the API server's validation messages
 /// are made of, so `KubeAPITestServer` answers byte for byte what kube-apiserver answers:

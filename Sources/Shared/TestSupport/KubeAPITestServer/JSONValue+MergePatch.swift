@@ -1,3 +1,4 @@
+import Shared
 extension JSONValue {
     /// RFC 7386 JSON merge patch: objects merge key by key, `null` deletes a key, and
     /// anything else (arrays included) replaces the target whole.

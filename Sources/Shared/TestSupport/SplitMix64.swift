@@ -1,3 +1,4 @@
+import Shared
 /// A tiny seeded generator (SplitMix64): property tests, fuzz-style tests and the
 /// simulator's scripted faults replay exactly from a seed.
 public struct SplitMix64: RandomNumberGenerator, Sendable {

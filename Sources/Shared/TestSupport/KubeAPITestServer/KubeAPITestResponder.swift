@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Shared
 
 /// Routes requests of `KubeAPITestServer` (docs/kubernetes-api.md, "Request paths"):
 /// records, applies faults and authentication, then serves

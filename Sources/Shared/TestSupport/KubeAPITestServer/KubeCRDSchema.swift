@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// A CustomResourceDefinition's structural schema (`openAPIV3Schema` of its storage
 /// version), as `KubeAPITestServer` enforces it on every create, update and patch of the

@@ -1,3 +1,4 @@
+import Shared
 /// One failure of kube-openapi's schema validator (`errors.Validation`, or a plain error),
 /// and how the API server turns it into a field error
 /// (apiextensions-apiserver `validation.kubeOpenAPIResultToFieldErrors`).

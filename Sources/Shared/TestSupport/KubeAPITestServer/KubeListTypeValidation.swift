@@ -1,3 +1,4 @@
+import Shared
 /// The uniqueness invariants of `x-kubernetes-list-type: set` (whole items) and `map`
 /// (the `x-kubernetes-list-map-keys`), as apiextensions-apiserver
 /// pkg/apiserver/schema/listtype/validation.go checks them: the second occurrence of each

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// One node of a CRD's structural schema (`openAPIV3Schema`), reduced to what the API
 /// server prunes and validates with. Built by `KubeSchemaNode.parse`, which refuses

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Objects and files that tests and benchmarks driving the real binary against
 /// `KubeAPITestServer` all need.

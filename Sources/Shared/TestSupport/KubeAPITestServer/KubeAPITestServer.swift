@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Shared
 
 /// An in-process Kubernetes API server for tests (plain HTTP on 127.0.0.1): the two
 /// mapping kinds, leases, events and configmaps with real resourceVersion, generation,

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// The string formats the test server validates, as kube-openapi's `strfmt` registry
 /// does (k8s.io/kube-openapi/pkg/validation/strfmt/time.go and date.go).

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Shared
 
 /// A child process (in practice the `sysdig-adapter` binary, run by the end-to-end
 /// tests and the benchmark driver) whose standard error is collected as it arrives:

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 extension KubeObjectStore {
     func key(_ resource: KubeTestResource, namespace: String?, name: String) -> KubeStoreKey {
