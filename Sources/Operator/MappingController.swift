@@ -75,7 +75,7 @@ public final class MappingController: Service, Sendable {
     public var publishCount: Int { cycles.count }
 
     /// Returns once `count` publish cycles have completed (see `publishCount`).
-    public func waitForPublish(count: Int) async {
+    @_spi(Testing) public func waitForPublish(count: Int) async {
         await cycles.wait(for: count)
     }
 

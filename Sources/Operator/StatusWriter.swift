@@ -70,7 +70,7 @@ public final class StatusWriter: Service, Sendable {
     }
 
     /// Number of status writes done (tests and self-metrics).
-    public var writeCount: Int { written.withLock { $0 } }
+    @_spi(Testing) public var writeCount: Int { written.withLock { $0 } }
 
     /// Queues the status changes a new snapshot implies. Cheap; never blocks on I/O.
     /// Pass it as the controller's `onPublish`. When the snapshot's `changes` follow the

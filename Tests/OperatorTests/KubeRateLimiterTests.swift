@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+@_spi(Testing) import Shared
 import Synchronization
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 @testable import Operator
-import Shared
+@_spi(Testing) import Shared
 import Synchronization
 
 /// A logger that stays quiet unless something is wrong.

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Operator
+@_spi(Testing) @testable import Operator
 import Shared
 import Synchronization
 import Testing

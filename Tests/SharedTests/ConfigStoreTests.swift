@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Testing
 
-@testable import Shared
+@_spi(Testing) @testable import Shared
 
 private func document(kind: MappingKind = .namespaced, name: String, namespace: String? = "shop", alias: String, created: String? = nil, window: String = "60s") -> String {
     var text = "apiVersion: metrics.sysdig.com/v1alpha1\nkind: \(kind.rawValue)\nmetadata:\n  name: \(name)\n"

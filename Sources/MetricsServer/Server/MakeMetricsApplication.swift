@@ -68,7 +68,7 @@ where Builder.Responder.Context: InitializableFromSource<ApplicationRequestConte
         server: server,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.bindAddress, port: configuration.port),
-            serverName: configuration.serverName
+            serverName: nil  // no Server header, as kube-apiserver sends none
         ),
         services: allServices,
         onServerRunning: onServerRunning,

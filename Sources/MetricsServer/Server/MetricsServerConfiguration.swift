@@ -4,8 +4,6 @@ public struct MetricsServerConfiguration: Sendable, Hashable {
     public var bindAddress: String
     /// `--secure-port`; 0 picks a free port (tests), learn it via `onServerRunning`.
     public var port: Int
-    /// `Server` header value; nil sends none.
-    public var serverName: String?
     /// Connection and request limits (`--max-requests-inflight`, `--request-timeout`,
     /// `--tls-handshake-timeout`, `--read-header-timeout`, `--idle-timeout`, `--max-connections`).
     public var limits: ServerLimits
@@ -15,12 +13,11 @@ public struct MetricsServerConfiguration: Sendable, Hashable {
     /// Creates a configuration; the default port matches the Kubernetes convention for
     /// extension API servers, the limits and TLS policy are kube-apiserver's defaults.
     public init(
-        bindAddress: String = "0.0.0.0", port: Int = 6443, serverName: String? = nil,
+        bindAddress: String = "0.0.0.0", port: Int = 6443,
         limits: ServerLimits = ServerLimits(), tls: TLSPolicy = TLSPolicy()
     ) {
         self.bindAddress = bindAddress
         self.port = port
-        self.serverName = serverName
         self.limits = limits
         self.tls = tls
     }

@@ -58,11 +58,6 @@ public final class SysdigSimulator: Service, Sendable {
         return logger
     }
 
-    /// Replaces the world; later requests answer from it.
-    public func setWorld(_ world: World) {
-        state.withLock { $0.world = world }
-    }
-
     /// The world requests are answered from.
     public var world: World {
         state.withLock { $0.world }

@@ -38,7 +38,7 @@ public final class ConfigStore: Sendable {
     }
 
     /// Suspends until a snapshot with at least `version` has been published.
-    public func waitForVersion(_ version: Int) async {
+    @_spi(Testing) public func waitForVersion(_ version: Int) async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in
                 if state.snapshot.version >= version { return true }

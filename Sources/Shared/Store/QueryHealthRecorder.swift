@@ -51,7 +51,4 @@ public final class QueryHealthRecorder: Sendable {
         }
     }
 
-    public func latest(_ key: MappingKey) -> Record? {
-        state.withLock { $0.latest[key] }
-    }
 }

@@ -159,7 +159,7 @@ public final class KubeRateLimiter: Sendable {
     }
 
     /// Returns once at least `count` callers are waiting for a token (for tests: no sleeps).
-    public func waitUntilWaiting(atLeast count: Int) async {
+    @_spi(Testing) public func waitUntilWaiting(atLeast count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let satisfied = state.withLock { state in
                 if state.waiting >= count { return true }
