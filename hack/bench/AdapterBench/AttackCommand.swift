@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import NIOPosix
 import Shared
+import SysdigSimulator
+import TestSupport
 
 /// `attack`: pre-authentication denial-of-service attacks (issue 13 §3) against the real
 /// binary in delegated-auth mode on 127.0.0.1, one fresh adapter per attack, while a
