@@ -235,6 +235,7 @@ struct AttackCommand: AsyncParsableCommand {
         legitimate.start()
         try await Task.sleep(for: .seconds(baseline))
 
+        let metricsBefore = await legitimate.fetch("/metrics").map(AdapterGuardScrape.init(text:))
         let attackStart = sampler.sample()
         let driverBefore = AttackSampler.ownCPUSeconds()
         let reviewsBefore = (kube.tokenReviews.count, kube.subjectAccessReviews.count)
@@ -256,6 +257,7 @@ struct AttackCommand: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(settle))
         let settleEnd = sampler.sample()
         sampling.cancel()
+        let metricsAfter = await legitimate.fetch("/metrics").map(AdapterGuardScrape.init(text:))
 
         let during = sampler.readings(from: attackStart.at, to: attackEnd.at)
         func percent(_ from: AttackSampler.Reading, _ to: AttackSampler.Reading) -> Double? {
@@ -283,7 +285,7 @@ struct AttackCommand: AsyncParsableCommand {
                 after: settleEnd.fileDescriptors.map(Double.init)),
             tokenReviewsDuringAttack: reviewsAfter.0 - reviewsBefore.0,
             subjectAccessReviewsDuringAttack: reviewsAfter.1 - reviewsBefore.1,
-            adapterRunningAfter: adapter.exitStatus == nil)
+            adapterRunningAfter: adapter.exitStatus == nil, adapterMetricsBefore: metricsBefore, adapterMetricsAfter: metricsAfter)
     }
 
     /// Runs `kind` until `deadline`. Its traffic has event loop threads of its own, so the

@@ -43,6 +43,8 @@ final class AttackLegitimateClient: Sendable {
     private let loop: any EventLoop
     private let client: HTTPClient
     private let request: HTTPClient.Request
+    private let base: String
+    private let headers: HTTPHeaders
     private let interval: TimeAmount
     private let timeout: TimeAmount
     private let state = Mutex(State())
@@ -61,7 +63,9 @@ final class AttackLegitimateClient: Sendable {
         headers.add(name: "X-Remote-User", value: Self.user)
         for group in Self.groups { headers.add(name: "X-Remote-Group", value: group) }
         headers.add(name: "Accept", value: "application/json")
-        request = try HTTPClient.Request(url: "https://127.0.0.1:\(port)\(path)", method: .GET, headers: headers)
+        base = "https://127.0.0.1:\(port)"
+        self.headers = headers
+        request = try HTTPClient.Request(url: base + path, method: .GET, headers: headers)
         self.interval = .nanoseconds(Int64(interval.milliseconds * 1e6))
         self.timeout = .nanoseconds(Int64(timeout.milliseconds * 1e6))
         stoppedPromise = loop.makePromise()
@@ -76,6 +80,16 @@ final class AttackLegitimateClient: Sendable {
     func probe() async -> Bool {
         let response = try? await client.execute(request: request, eventLoop: .delegate(on: loop), deadline: .now() + timeout).get()
         return response?.status == .ok
+    }
+
+    /// The body of `path` fetched with the same identity and connection (e.g. `/metrics`),
+    /// outside the samples; nil unless 200.
+    func fetch(_ path: String) async -> String? {
+        guard let request = try? HTTPClient.Request(url: base + path, method: .GET, headers: headers),
+            let response = try? await client.execute(request: request, eventLoop: .delegate(on: loop), deadline: .now() + timeout).get(),
+            response.status == .ok, var body = response.body
+        else { return nil }
+        return body.readString(length: body.readableBytes)
     }
 
     /// Starts polling (back to back, `interval` apart) until ``stop()``.

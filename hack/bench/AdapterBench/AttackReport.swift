@@ -54,6 +54,9 @@ struct AttackRun: Codable, Sendable {
     var tokenReviewsDuringAttack: Int
     var subjectAccessReviewsDuringAttack: Int
     var adapterRunningAfter: Bool
+    /// The adapter's /metrics before the attack and after the settle (nil: not readable).
+    var adapterMetricsBefore: AdapterGuardScrape?
+    var adapterMetricsAfter: AdapterGuardScrape?
     var adapterExitStatus: Int32?
     var goals: Goals?
 
@@ -76,6 +79,49 @@ struct AttackRun: Codable, Sendable {
             format: "%@: %d ops (%.0f/s); legitimate p50 %.1f ms p99 %.1f ms, %d errors of %d; CPU %.0f%%; RSS %.1f → %.1f → %.1f MiB",
             attack, attacker.operations, attacker.perSecond, during.latencyMs.p50, during.latencyMs.p99, during.errors,
             during.requests, adapterCPUPercent.attack ?? -1, rssMiB.before ?? -1, rssMiB.peak ?? -1, rssMiB.after ?? -1)
+    }
+}
+
+/// What the adapter's own `/metrics` says about its guards, read before the attack and after
+/// the settle (with the legitimate client's identity).
+struct AdapterGuardScrape: Codable, Sendable {
+    /// The guard counters and gauges, by series (`name{labels}`).
+    var series: [String: Double]
+    /// Series of `sysdig_adapter_api_requests_total` (bounded label sets: must not grow with random paths).
+    var apiRequestSeries: Int
+    /// Size of the whole exposition.
+    var metricsBytes: Int
+
+    static let guardMetrics: Set<String> = [
+        "sysdig_adapter_refused_connections_total", "sysdig_adapter_connections_closed_total",
+        "sysdig_adapter_requests_rejected_total", "sysdig_adapter_open_connections", "sysdig_adapter_requests_in_flight",
+    ]
+
+    init(text: String) {
+        var series: [String: Double] = [:]
+        var apiRequestSeries = 0
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " ") else { continue }
+            let key = String(line[..<space])
+            let name = String(key.prefix { $0 != "{" })
+            if name == "sysdig_adapter_api_requests_total" { apiRequestSeries += 1 }
+            if Self.guardMetrics.contains(name), let value = Double(line[line.index(after: space)...]) {
+                series[key] = value
+            }
+        }
+        self.series = series
+        self.apiRequestSeries = apiRequestSeries
+        metricsBytes = text.utf8.count
+    }
+
+    /// Counters that grew from `before` to this scrape (`_total` series only), by how much.
+    func increments(since before: AdapterGuardScrape?) -> [String: Double] {
+        var grown: [String: Double] = [:]
+        for (key, value) in series where key.contains("_total") {
+            let delta = value - (before?.series[key] ?? 0)
+            if delta > 0 { grown[key] = delta }
+        }
+        return grown
     }
 }
 
@@ -158,6 +204,9 @@ struct AttackReport: Codable, Sendable {
             "",
             "    \(command)",
             "",
+            "`ATTACK=only hack/bench/run` (with `CONFIG` and `SWIFT_BUILD_ARGS` as for the other benchmarks, `ATTACK_DURATION` for "
+                + "`--duration`) builds both products, runs this and replaces this section; `ATTACK=1` adds it to the full run.",
+            "",
             "Each attack gets a fresh adapter on 127.0.0.1: `serve --config-source kubernetes` against the in-process Kubernetes "
                 + "API test server and Sysdig simulator; delegated authentication configured by `kube-system/extension-apiserver-authentication` "
                 + "(request-header CA with allowed name `front-proxy-client`, client CA) plus TokenReview; delegated authorization "
@@ -239,6 +288,17 @@ struct AttackReport: Codable, Sendable {
                 + "\(run.tokenReviewsDuringAttack) / \(run.subjectAccessReviewsDuringAttack). Driver CPU during the attack: "
                 + "\(fmt(run.driverCPUPercentDuringAttack, 0)) %.",
         ]
+        if let after = run.adapterMetricsAfter {
+            let grown = after.increments(since: run.adapterMetricsBefore)
+            let before = run.adapterMetricsBefore
+            lines += [
+                "",
+                "Adapter /metrics from before the attack to after the settle: "
+                    + (grown.isEmpty ? "no guard counter moved" : kinds(grown.mapValues { Int($0) }).replacingOccurrences(of: "sysdig_adapter_", with: ""))
+                    + "; `api_requests_total` series \(before.map { String($0.apiRequestSeries) } ?? "?") → \(after.apiRequestSeries), "
+                    + "exposition \(before.map { String($0.metricsBytes) } ?? "?") → \(after.metricsBytes) bytes.",
+            ]
+        }
         if !run.adapterRunningAfter || (run.adapterExitStatus ?? 0) != 0 {
             lines.append("The adapter \(run.adapterRunningAfter ? "was running after the attack" : "had EXITED by the end of the settle"); exit status after SIGTERM: \(run.adapterExitStatus.map(String.init) ?? "?").")
         }
