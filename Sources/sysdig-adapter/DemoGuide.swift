@@ -14,7 +14,7 @@ struct DemoGuide {
         "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/services/kuard/kuard_rps",
         "/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/*/cpu_usage?labelSelector=app%3Dweb",
         "/apis/custom.metrics.k8s.io/v1beta1/namespaces/shop/deployments.apps/api/http_requests_per_second",
-        "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_messages?labelSelector=rabbitmq.queue.name%3Dorders",
+        "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_messages?labelSelector=rabbitmq.queue.name%3Dorders",
     ]
 
     func print() async {
