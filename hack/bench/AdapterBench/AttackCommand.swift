@@ -40,6 +40,9 @@ struct AttackCommand: AsyncParsableCommand {
     @Option(help: "Seconds after each attack before the 'after' reading (the legitimate client keeps polling; longer than the adapter's 10 s review and cache TTLs).")
     var settle: Double = 15
 
+    @Option(help: "Attack rounds against the same adapter, each followed by a settle. RSS after each tells memory that keeps growing (a leak) from memory the allocator keeps after round 1 (a plateau). The goals are judged on round 1.")
+    var rounds = 2
+
     @Option(help: "Comma-separated attacks to run: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")). Default: all.")
     var attacks = Kind.allCases.map(\.rawValue).joined(separator: ",")
 
@@ -92,8 +95,8 @@ struct AttackCommand: AsyncParsableCommand {
     static let metricPath = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/services/kuard/kuard_rps"
 
     func validate() throws {
-        guard duration > 0, baseline > 0, settle >= 0, pollInterval >= 0, maxOperations > 0 else {
-            throw ValidationError("--duration, --baseline and --max-operations must be positive; --settle and --poll-interval ≥ 0")
+        guard duration > 0, baseline > 0, settle >= 0, pollInterval >= 0, maxOperations > 0, rounds > 0 else {
+            throw ValidationError("--duration, --baseline, --rounds and --max-operations must be positive; --settle and --poll-interval ≥ 0")
         }
         guard chainCertificates > 0, limitChainCertificates > 0, chainConcurrency > 0, floodConcurrency > 0,
             inflightConcurrency > 0, connections > 0, slowlorisInterval > 0, pathBytes > 0, tokenBytes > 0, ramp >= 0
@@ -236,56 +239,114 @@ struct AttackCommand: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(baseline))
 
         let metricsBefore = await legitimate.fetch("/metrics").map(AdapterGuardScrape.init(text:))
+        var rounds: [Round] = []
+        var metricsAfter: AdapterGuardScrape?
+        for round in 1...self.rounds {
+            rounds.append(try await attackRound(round, kind, port: port, kube: kube, legitimate: legitimate, sampler: sampler))
+            // The guard counters cover the first round, like the tables.
+            if round == 1 { metricsAfter = await legitimate.fetch("/metrics").map(AdapterGuardScrape.init(text:)) }
+        }
+        sampling.cancel()
+
+        let first = rounds[0]
+        func percent(_ from: AttackSampler.Reading, _ to: AttackSampler.Reading) -> Double? {
+            guard let a = from.cpuSeconds, let b = to.cpuSeconds else { return nil }
+            let seconds = (to.at - from.at).milliseconds / 1000
+            return seconds > 0 ? (b - a) / seconds * 100 : nil
+        }
+        func rss(_ round: Round) -> AttackRun.Readings {
+            .init(before: round.attackStart.rssMiB, peak: round.during.compactMap(\.rssMiB).max(), after: round.settleEnd.rssMiB)
+        }
+        return AttackRun(
+            attack: kind.rawValue, description: description(kind), attackSeconds: first.seconds,
+            attackerWindDownSeconds: first.windDown,
+            attacker: first.load,
+            legitimate: .init(
+                baseline: LegitimateSummary(legitimate.samples(.baseline)),
+                attack: LegitimateSummary(legitimate.samples(.attack(round: 1))),
+                settle: LegitimateSummary(legitimate.samples(.settle(round: 1)))),
+            legitimateNewConnections: .init(
+                baseline: LegitimateSummary(legitimate.samples(.baseline, .newConnection)),
+                attack: LegitimateSummary(legitimate.samples(.attack(round: 1), .newConnection)),
+                settle: LegitimateSummary(legitimate.samples(.settle(round: 1), .newConnection))),
+            adapterCPUPercent: .init(
+                baseline: percent(baselineStart, first.attackStart), attack: percent(first.attackStart, first.attackEnd),
+                settle: percent(first.attackEnd, first.settleEnd)),
+            adapterCPUSecondsDuringAttack: difference(first.attackStart.cpuSeconds, first.attackEnd.cpuSeconds),
+            driverCPUPercentDuringAttack: first.driverPercent,
+            loadAverageAtAttackEnd: first.loadAverage,
+            rssMiB: rss(first),
+            fileDescriptors: .init(
+                before: first.attackStart.fileDescriptors.map(Double.init),
+                peak: first.during.compactMap(\.fileDescriptors).max().map(Double.init),
+                after: first.settleEnd.fileDescriptors.map(Double.init)),
+            tokenReviewsDuringAttack: first.tokenReviews,
+            subjectAccessReviewsDuringAttack: first.subjectAccessReviews,
+            adapterRunningAfter: adapter.exitStatus == nil, adapterMetricsBefore: metricsBefore, adapterMetricsAfter: metricsAfter,
+            laterRounds: rounds.dropFirst().map { round in
+                AttackRun.Round(
+                    round: round.number, operations: round.load.operations,
+                    legitimate: LegitimateSummary(legitimate.samples(.attack(round: round.number))),
+                    legitimateNewConnections: LegitimateSummary(legitimate.samples(.attack(round: round.number), .newConnection)),
+                    adapterCPUPercent: percent(round.attackStart, round.attackEnd), rssMiB: rss(round))
+            })
+    }
+
+    /// What one attack round measured.
+    private struct Round {
+        var number: Int
+        var attackStart: AttackSampler.Reading
+        var attackEnd: AttackSampler.Reading
+        var settleEnd: AttackSampler.Reading
+        /// The readings during the attack.
+        var during: [AttackSampler.Reading]
+        var seconds: Double
+        var windDown: Double
+        var load: AttackLoadSummary
+        var driverPercent: Double
+        var loadAverage: Double?
+        var tokenReviews: Int
+        var subjectAccessReviews: Int
+    }
+
+    /// One attack for `--duration`, then the settle.
+    private func attackRound(
+        _ number: Int, _ kind: Kind, port: Int, kube: KubeAPITestServer, legitimate: AttackLegitimateClient, sampler: AttackSampler
+    ) async throws -> Round {
         let attackStart = sampler.sample()
         let driverBefore = AttackSampler.ownCPUSeconds()
         let reviewsBefore = (kube.tokenReviews.count, kube.subjectAccessReviews.count)
-        legitimate.enter(.attack)
+        legitimate.enter(.attack(round: number))
         let deadline = attackStart.at + .seconds(duration)
         let tally = AttackTally(limit: maxOperations)
         // The attack phase ends at the deadline; the attacker's requests and connections still
         // open then are cancelled and closed, and the settle starts once they are.
         async let attacking: Void = attack(kind, port: port, until: deadline, tally: tally)
         try? await Task.sleep(until: deadline)
-        legitimate.enter(.settle)
+        legitimate.enter(.settle(round: number))
         let attackEnd = sampler.sample()
         let driverAfter = AttackSampler.ownCPUSeconds()
         let reviewsAfter = (kube.tokenReviews.count, kube.subjectAccessReviews.count)
-        let attackSeconds = (attackEnd.at - attackStart.at).milliseconds / 1000
+        let loadAverage = AttackSampler.loadAverage()
+        let seconds = (attackEnd.at - attackStart.at).milliseconds / 1000
         await attacking
         let windDown = (ContinuousClock.now - attackEnd.at).milliseconds / 1000
-
         try await Task.sleep(for: .seconds(settle))
         let settleEnd = sampler.sample()
-        sampling.cancel()
-        let metricsAfter = await legitimate.fetch("/metrics").map(AdapterGuardScrape.init(text:))
-
-        let during = sampler.readings(from: attackStart.at, to: attackEnd.at)
-        func percent(_ from: AttackSampler.Reading, _ to: AttackSampler.Reading) -> Double? {
-            guard let a = from.cpuSeconds, let b = to.cpuSeconds else { return nil }
-            let seconds = (to.at - from.at).milliseconds / 1000
-            return seconds > 0 ? (b - a) / seconds * 100 : nil
+        let round = Round(
+            number: number, attackStart: attackStart, attackEnd: attackEnd, settleEnd: settleEnd,
+            during: sampler.readings(from: attackStart.at, to: attackEnd.at), seconds: seconds, windDown: windDown,
+            load: tally.summary(seconds: seconds), driverPercent: seconds > 0 ? (driverAfter - driverBefore) / seconds * 100 : 0,
+            loadAverage: loadAverage, tokenReviews: reviewsAfter.0 - reviewsBefore.0,
+            subjectAccessReviews: reviewsAfter.1 - reviewsBefore.1)
+        if number > 1 {
+            progress(String(
+                format: "  round %d: %d ops; legitimate p99 %.1f ms, %d errors; RSS %.1f → %.1f MiB", number, round.load.operations,
+                LegitimateSummary(legitimate.samples(.attack(round: number))).latencyMs.p99,
+                LegitimateSummary(legitimate.samples(.attack(round: number))).errors,
+                round.during.compactMap(\.rssMiB).max() ?? -1, settleEnd.rssMiB ?? -1))
         }
-        return AttackRun(
-            attack: kind.rawValue, description: description(kind), attackSeconds: attackSeconds,
-            attackerWindDownSeconds: windDown,
-            attacker: tally.summary(seconds: attackSeconds),
-            legitimate: .init(
-                baseline: LegitimateSummary(legitimate.samples(.baseline)),
-                attack: LegitimateSummary(legitimate.samples(.attack)),
-                settle: LegitimateSummary(legitimate.samples(.settle))),
-            adapterCPUPercent: .init(
-                baseline: percent(baselineStart, attackStart), attack: percent(attackStart, attackEnd),
-                settle: percent(attackEnd, settleEnd)),
-            adapterCPUSecondsDuringAttack: difference(attackStart.cpuSeconds, attackEnd.cpuSeconds),
-            driverCPUPercentDuringAttack: attackSeconds > 0 ? (driverAfter - driverBefore) / attackSeconds * 100 : 0,
-            rssMiB: .init(
-                before: attackStart.rssMiB, peak: during.compactMap(\.rssMiB).max(), after: settleEnd.rssMiB),
-            fileDescriptors: .init(
-                before: attackStart.fileDescriptors.map(Double.init), peak: during.compactMap(\.fileDescriptors).max().map(Double.init),
-                after: settleEnd.fileDescriptors.map(Double.init)),
-            tokenReviewsDuringAttack: reviewsAfter.0 - reviewsBefore.0,
-            subjectAccessReviewsDuringAttack: reviewsAfter.1 - reviewsBefore.1,
-            adapterRunningAfter: adapter.exitStatus == nil, adapterMetricsBefore: metricsBefore, adapterMetricsAfter: metricsAfter)
+        return round
     }
 
     /// Runs `kind` until `deadline`. Its traffic has event loop threads of its own, so the

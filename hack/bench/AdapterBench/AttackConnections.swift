@@ -153,7 +153,8 @@ enum AttackConnections {
         var sent = 0
         // Stagger the byte clocks of the slots.
         var next = opened + byteInterval * (Double(slot % 97) / 97)
-        let poll = Duration.milliseconds(250)
+        // How often a silent slot looks whether the adapter closed it (the close time itself comes from closeFuture).
+        let poll = Duration.seconds(1)
         while ContinuousClock.now < deadline, channel.isActive, !Task.isCancelled {
             if tls != nil, ContinuousClock.now >= next {
                 let byte = sent < head.count ? head[sent] : UInt8(ascii: "a")

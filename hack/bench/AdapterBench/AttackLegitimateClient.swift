@@ -12,17 +12,32 @@ import Synchronization
 /// one keep-alive connection (a new one only if the adapter closes it), and polls one
 /// custom metric sequentially, `interval` after each answer.
 ///
-/// It runs entirely on an event loop thread of its own (futures, no Swift tasks), so the
-/// attackers' tasks in the same process do not delay its timing.
+/// A second, slower probe sends the same request on a new connection each time
+/// (`Connection: close`), as an aggregator replica or a client whose connection was
+/// dropped must: it shows whether a new legitimate connection still gets in during an attack.
+///
+/// Both run entirely on an event loop thread of their own (futures, no Swift tasks), so the
+/// attackers' tasks in the same process do not delay their timing.
 final class AttackLegitimateClient: Sendable {
-    /// Which part of an attack run a request was sent in.
-    enum Phase: String, Sendable, Codable, CaseIterable {
-        case baseline, attack, settle
+    /// Which part of an attack run a request was sent in; `round` counts attack rounds from 1.
+    enum Phase: Hashable, Sendable {
+        case baseline
+        case attack(round: Int)
+        case settle(round: Int)
     }
 
-    /// One poll.
+    /// The two probes.
+    enum Probe: Sendable {
+        /// Every `interval` on the kept-alive connection (the measured client).
+        case keepAlive
+        /// Every `newConnectionInterval` on a new connection.
+        case newConnection
+    }
+
+    /// One request.
     struct Sample: Sendable {
         var phase: Phase
+        var probe: Probe
         var milliseconds: Double
         /// nil for a 200; the status code or the transport error otherwise.
         var failure: String?
@@ -37,21 +52,29 @@ final class AttackLegitimateClient: Sendable {
         var samples: [Sample] = []
         var stopped = false
         var polling = false
+        /// Pollers still running after `stopped` was set.
+        var running = 0
     }
 
     private let group: MultiThreadedEventLoopGroup
     private let loop: any EventLoop
     private let client: HTTPClient
+    private let newConnections: HTTPClient
     private let request: HTTPClient.Request
+    private let closingRequest: HTTPClient.Request
     private let base: String
     private let headers: HTTPHeaders
     private let interval: TimeAmount
+    private let newConnectionInterval: TimeAmount
     private let timeout: TimeAmount
     private let state = Mutex(State())
     private let stoppedPromise: EventLoopPromise<Void>
 
     /// A client for `https://127.0.0.1:port/path`, presenting `identity`.
-    init(port: Int, path: String, identity: AttackChain, interval: Duration, timeout: Duration = .seconds(5)) throws {
+    init(
+        port: Int, path: String, identity: AttackChain, interval: Duration, newConnectionInterval: Duration = .seconds(1),
+        timeout: Duration = .seconds(5)
+    ) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop = group.next()
         var configuration = HTTPClient.Configuration(tlsConfiguration: try identity.clientTLS())
@@ -59,6 +82,7 @@ final class AttackLegitimateClient: Sendable {
         // One connection, kept alive as long as the adapter allows (the aggregator's transport).
         configuration.connectionPool = .init(idleTimeout: .seconds(600), concurrentHTTP1ConnectionsPerHostSoftLimit: 1)
         client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
+        newConnections = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
         var headers = HTTPHeaders()
         headers.add(name: "X-Remote-User", value: Self.user)
         for group in Self.groups { headers.add(name: "X-Remote-Group", value: group) }
@@ -66,7 +90,11 @@ final class AttackLegitimateClient: Sendable {
         base = "https://127.0.0.1:\(port)"
         self.headers = headers
         request = try HTTPClient.Request(url: base + path, method: .GET, headers: headers)
+        var closing = headers
+        closing.add(name: "Connection", value: "close")
+        closingRequest = try HTTPClient.Request(url: base + path, method: .GET, headers: closing)
         self.interval = .nanoseconds(Int64(interval.milliseconds * 1e6))
+        self.newConnectionInterval = .nanoseconds(Int64(newConnectionInterval.milliseconds * 1e6))
         self.timeout = .nanoseconds(Int64(timeout.milliseconds * 1e6))
         stoppedPromise = loop.makePromise()
     }
@@ -92,17 +120,23 @@ final class AttackLegitimateClient: Sendable {
         return body.readString(length: body.readableBytes)
     }
 
-    /// Starts polling (back to back, `interval` apart) until ``stop()``.
+    /// Starts both probes (each sequential, its interval after each answer) until ``stop()``.
     func start() {
         let start = state.withLock { state -> Bool in
             guard !state.polling, !state.stopped else { return false }
             state.polling = true
+            state.running = 2
             return true
         }
-        if start { loop.execute { self.poll() } }
+        if start {
+            loop.execute {
+                self.poll(.keepAlive)
+                self.poll(.newConnection)
+            }
+        }
     }
 
-    /// Stops polling and waits for the request in flight; closes the connection.
+    /// Stops polling and waits for the requests in flight; closes the connections.
     func stop() async {
         let wasPolling = state.withLock { state -> Bool in
             state.stopped = true
@@ -114,17 +148,22 @@ final class AttackLegitimateClient: Sendable {
             stoppedPromise.succeed()
         }
         try? await client.shutdown()
+        try? await newConnections.shutdown()
         try? await group.shutdownGracefully()
     }
 
-    /// The samples of `phase`.
-    func samples(_ phase: Phase) -> [Sample] {
-        state.withLock { $0.samples.filter { $0.phase == phase } }
+    /// The samples of `probe` in `phase`.
+    func samples(_ phase: Phase, _ probe: Probe = .keepAlive) -> [Sample] {
+        state.withLock { $0.samples.filter { $0.phase == phase && $0.probe == probe } }
     }
 
-    private func poll() {
+    private func poll(_ probe: Probe) {
         let phase = state.withLock { $0.phase }
         let sent = NIODeadline.now()
+        let (client, request, interval) = switch probe {
+        case .keepAlive: (self.client, self.request, self.interval)
+        case .newConnection: (newConnections, closingRequest, newConnectionInterval)
+        }
         client.execute(request: request, eventLoop: .delegate(on: loop), deadline: sent + timeout).whenComplete { result in
             let elapsed = Double((NIODeadline.now() - sent).nanoseconds) / 1e6
             let failure: String?
@@ -134,14 +173,15 @@ final class AttackLegitimateClient: Sendable {
             case .failure(let error):
                 failure = Self.describe(error)
             }
-            let stopped = self.state.withLock { state -> Bool in
-                state.samples.append(Sample(phase: phase, milliseconds: elapsed, failure: failure))
-                return state.stopped
+            let (stopped, last) = self.state.withLock { state -> (Bool, Bool) in
+                state.samples.append(Sample(phase: phase, probe: probe, milliseconds: elapsed, failure: failure))
+                if state.stopped { state.running -= 1 }
+                return (state.stopped, state.running == 0)
             }
             if stopped {
-                self.stoppedPromise.succeed()
+                if last { self.stoppedPromise.succeed() }
             } else {
-                self.loop.scheduleTask(in: self.interval) { self.poll() }
+                self.loop.scheduleTask(in: interval) { self.poll(probe) }
             }
         }
     }

@@ -23,6 +23,17 @@ struct AttackRun: Codable, Sendable {
         var after: Double?
     }
 
+    /// A later round against the same adapter (`--rounds`).
+    struct Round: Codable, Sendable {
+        var round: Int
+        var operations: Int
+        var legitimate: LegitimateSummary
+        var legitimateNewConnections: LegitimateSummary
+        var adapterCPUPercent: Double?
+        /// Before: at this round's start (the previous round's 'after').
+        var rssMiB: Readings
+    }
+
     /// Issue 13 §3's goals for this attack.
     struct Goals: Codable, Sendable {
         var legitimateP99Under100ms: Bool
@@ -43,11 +54,15 @@ struct AttackRun: Codable, Sendable {
     var attackerWindDownSeconds: Double
     var attacker: AttackLoadSummary
     var legitimate: Legitimate
+    /// The same request on a new connection each time, every second (not in the goals).
+    var legitimateNewConnections: Legitimate
     /// utime + stime over each phase, percent of one core.
     var adapterCPUPercent: Phases
     var adapterCPUSecondsDuringAttack: Double?
     /// The driver (attackers, legitimate client, test servers) during the attack, percent of one core.
     var driverCPUPercentDuringAttack: Double
+    /// The machine's 1-minute load average at the end of the attack (other processes included).
+    var loadAverageAtAttackEnd: Double?
     var rssMiB: Readings
     var fileDescriptors: Readings
     /// TokenReviews / SubjectAccessReviews the API test server answered during the attack.
@@ -57,6 +72,7 @@ struct AttackRun: Codable, Sendable {
     /// The adapter's /metrics before the attack and after the settle (nil: not readable).
     var adapterMetricsBefore: AdapterGuardScrape?
     var adapterMetricsAfter: AdapterGuardScrape?
+    var laterRounds: [Round]
     var adapterExitStatus: Int32?
     var goals: Goals?
 
@@ -225,16 +241,23 @@ struct AttackReport: Codable, Sendable {
             "Goals (issue 13 §3), per attack: legitimate p99 < 100 ms with no errors during the attack; RSS peak < 2× the RSS "
                 + "before the attack (idle); RSS after the settle at most \(Int(AttackRun.settleTolerance * 100)) % above before.",
             "",
-            "| Attack | Attacker ops (/s) | Legit p50 / p99 ms | Legit errors | Adapter CPU % | RSS MiB before → peak → after | p99 < 100 ms, no errors | peak < 2× idle | after ≈ before |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "Round 1 is in the tables and the goals. With `--rounds` above 1 the same attack runs again on the same adapter "
+                + "after the settle: RSS after each round tells memory that keeps growing (held by the adapter) from a plateau "
+                + "(the allocator keeping pages it got in round 1). 'New conn.': the same legitimate request once a second on a new "
+                + "TLS connection each time (as a second aggregator replica, or after a dropped connection), not in the goals.",
+            "",
+            "| Attack | Attacker ops (/s) | Legit p50 / p99 ms | Legit errors | New conn. errors | Adapter CPU % | RSS MiB before → peak → after | RSS after each round | p99 < 100 ms, no errors | peak < 2× idle | after ≈ before |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for run in attacks {
             let legit = run.legitimate.attack
+            let fresh = run.legitimateNewConnections.attack
             let goals = run.goals
+            let afters = ([run.rssMiB.after] + run.laterRounds.map(\.rssMiB.after)).map { fmt($0, 1) }.joined(separator: ", ")
             lines.append(
                 "| \(run.attack) | \(run.attacker.operations) (\(fmt(run.attacker.perSecond, 0))) | \(fmt(legit.latencyMs.p50, 1)) / \(fmt(legit.latencyMs.p99, 1))"
-                    + " | \(legit.errors) of \(legit.requests) | \(fmt(run.adapterCPUPercent.attack, 0))"
-                    + " | \(fmt(run.rssMiB.before, 1)) → \(fmt(run.rssMiB.peak, 1)) → \(fmt(run.rssMiB.after, 1))"
+                    + " | \(legit.errors) of \(legit.requests) | \(fresh.errors) of \(fresh.requests) | \(fmt(run.adapterCPUPercent.attack, 0))"
+                    + " | \(fmt(run.rssMiB.before, 1)) → \(fmt(run.rssMiB.peak, 1)) → \(fmt(run.rssMiB.after, 1)) | \(afters)"
                     + " | \(yes(goals.map { $0.legitimateP99Under100ms && $0.legitimateNoErrors }))"
                     + " | \(yes(goals?.rssPeakUnderTwiceIdle)) | \(yes(goals?.rssAfterNearBefore)) |")
         }
@@ -280,14 +303,25 @@ struct AttackReport: Codable, Sendable {
             "|---|---|---|---|",
             "| legitimate p50 / p99 / max ms | \(latency(legit.baseline)) | \(latency(legit.attack)) | \(latency(legit.settle)) |",
             "| legitimate errors | \(errors(legit.baseline)) | \(errors(legit.attack)) | \(errors(legit.settle)) |",
+            "| new-connection probe p50 / p99 / max ms | \(latency(run.legitimateNewConnections.baseline)) | \(latency(run.legitimateNewConnections.attack)) | \(latency(run.legitimateNewConnections.settle)) |",
+            "| new-connection probe errors | \(errors(run.legitimateNewConnections.baseline)) | \(errors(run.legitimateNewConnections.attack)) | \(errors(run.legitimateNewConnections.settle)) |",
             "| adapter CPU, % of one core | \(fmt(run.adapterCPUPercent.baseline, 0)) | \(fmt(run.adapterCPUPercent.attack, 0)) | \(fmt(run.adapterCPUPercent.settle, 0)) |",
             "| adapter RSS MiB (before / peak / after) | \(fmt(run.rssMiB.before, 1)) | \(fmt(run.rssMiB.peak, 1)) | \(fmt(run.rssMiB.after, 1)) |",
             "| adapter open descriptors (before / peak / after) | \(fmt(run.fileDescriptors.before, 0)) | \(fmt(run.fileDescriptors.peak, 0)) | \(fmt(run.fileDescriptors.after, 0)) |",
             "",
             "Attacker: \(attacker). TokenReviews / SubjectAccessReviews sent by the adapter during the attack: "
                 + "\(run.tokenReviewsDuringAttack) / \(run.subjectAccessReviewsDuringAttack). Driver CPU during the attack: "
-                + "\(fmt(run.driverCPUPercentDuringAttack, 0)) %.",
+                + "\(fmt(run.driverCPUPercentDuringAttack, 0)) %; machine load average (1 min) at its end: \(fmt(run.loadAverageAtAttackEnd, 1)).",
         ]
+        for round in run.laterRounds {
+            lines += [
+                "",
+                "Round \(round.round) (same adapter): \(round.operations) attacker operations; legitimate p50 / p99 "
+                    + "\(fmt(round.legitimate.latencyMs.p50, 1)) / \(fmt(round.legitimate.latencyMs.p99, 1)) ms, errors \(errors(round.legitimate)); "
+                    + "new-connection probe errors \(errors(round.legitimateNewConnections)); adapter CPU \(fmt(round.adapterCPUPercent, 0)) %; "
+                    + "RSS \(fmt(round.rssMiB.before, 1)) → \(fmt(round.rssMiB.peak, 1)) → \(fmt(round.rssMiB.after, 1)) MiB.",
+            ]
+        }
         if let after = run.adapterMetricsAfter {
             let grown = after.increments(since: run.adapterMetricsBefore)
             let before = run.adapterMetricsBefore

@@ -75,6 +75,11 @@ final class AttackSampler: Sendable {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
     }
 
+    /// The machine's 1-minute load average (/proc/loadavg): other work sharing the cores.
+    static func loadAverage() -> Double? {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.flatMap { Double($0) }
+    }
+
     /// CPU time of this process (the driver: attackers, legitimate client and test servers), seconds.
     static func ownCPUSeconds() -> Double {
         var usage = rusage()
