@@ -62,3 +62,19 @@ struct InFlightLimitTests {
         }
     }
 }
+
+/// Issue 13: a path longer than any served one is refused before authentication, so a
+/// flood of long random paths costs no SubjectAccessReview and keeps no bytes.
+@Suite("Path length limit") struct PathLengthLimitTests {
+    @Test func aPathLongerThanAnyServedOneIs414BeforeAuthentication() async throws {
+        try await MetricsAPIHarness.run { api async throws in
+            let long = "/apis/custom.metrics.k8s.io/v1beta2/" + String(repeating: "x", count: 4_000)
+            let reply = try await api.get(long)
+            #expect(reply.status == 414)
+            #expect(reply.json?["reason"] as? String == "RequestURITooLong")
+            #expect(reply.body.count < 1_000, "the path is not echoed")
+            let normal = try await api.get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/web-1/http_requests")
+            #expect(normal.status == 200)
+        }
+    }
+}

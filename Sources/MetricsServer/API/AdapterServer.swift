@@ -111,6 +111,7 @@ public struct AdapterServer: Sendable {
                 AdapterMetrics.line("sysdig_adapter_requests_in_flight", [], Double(now.requestsInFlight)),
                 AdapterMetrics.line("sysdig_adapter_requests_rejected_total", [("reason", "in_flight_cap")], Double(now.rejectedRequests)),
                 AdapterMetrics.line("sysdig_adapter_requests_rejected_total", [("reason", "timeout")], Double(now.timedOutRequests)),
+                AdapterMetrics.line("sysdig_adapter_requests_rejected_total", [("reason", "path_too_long")], Double(now.pathTooLong)),
                 AdapterMetrics.line("sysdig_adapter_connections_closed_total", [("reason", "handshake_timeout")], Double(now.handshakeTimeouts)),
                 AdapterMetrics.line("sysdig_adapter_connections_closed_total", [("reason", "read_header_timeout")], Double(now.readHeaderTimeouts)),
                 AdapterMetrics.line("sysdig_adapter_connections_closed_total", [("reason", "idle_timeout")], Double(now.idleTimeouts)),

@@ -26,6 +26,14 @@ extension KubeStatus {
             details: Details())
     }
 
+    /// 414 for a path longer than any the adapter serves, refused before authentication.
+    static func pathTooLong(limit: Int) -> KubeStatus {
+        KubeStatus(
+            code: 414, reason: "RequestURITooLong",
+            message: "the request path is longer than \(limit) bytes; no metrics path is that long",
+            details: Details())
+    }
+
     /// 504 Timeout, exactly as apiserver's timeout filter answers a request that outlived
     /// `--request-timeout` (`apierrors.NewTimeoutError("request did not complete within the allotted timeout", 0)`).
     static func requestTimeout() -> KubeStatus {

@@ -36,8 +36,18 @@ public struct RequestGuardResponder<Base: HTTPResponder>: HTTPResponder where Ba
     let load: ServerLoad
     let logger: Logger
 
-    /// Serves `request` through the base responder, or answers 429 / 504 Status itself.
+    /// The longest path served. The longest real one is well under 1 KiB (a 63-byte
+    /// namespace, a 253-byte object name, a group-qualified resource, a 200-byte alias); a
+    /// longer one is refused here, before authentication, so a flood of long random paths
+    /// costs neither a SubjectAccessReview each (its path is in the review) nor their bytes.
+    static var maxPathBytes: Int { 2_048 }
+
+    /// Serves `request` through the base responder, or answers 414 / 429 / 504 Status itself.
     public func respond(to request: Request, context: Context) async throws -> Response {
+        guard request.uri.path.utf8.count <= Self.maxPathBytes else {
+            load.update { $0.pathTooLong += 1 }
+            return Self.render(.pathTooLong(limit: Self.maxPathBytes), for: request)
+        }
         let counted = !Self.exemptPaths.contains(request.uri.path)
         if counted {
             guard load.enterRequest(limit: limits.maxRequestsInFlight) else {

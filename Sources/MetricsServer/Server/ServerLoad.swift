@@ -14,6 +14,8 @@ public final class ServerLoad: Sendable {
         public var requestsInFlight = 0
         /// Requests answered 429 because `--max-requests-inflight` were being served.
         public var rejectedRequests = 0
+        /// Requests answered 414 because their path was longer than any served one.
+        public var pathTooLong = 0
         /// Requests answered 504 because they outlived `--request-timeout`.
         public var timedOutRequests = 0
         /// Connections closed for lack of a TLS handshake within `--tls-handshake-timeout`.
