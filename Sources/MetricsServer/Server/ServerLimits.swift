@@ -30,14 +30,15 @@ public struct ServerLimits: Sendable, Hashable {
     public var idleTimeout: Duration?
     /// `--max-connections`: open connections at most; a connection past it is closed as soon
     /// as it is accepted. kube-apiserver has no such cap (HTTP/2 multiplexes its clients);
-    /// this server speaks HTTP/1.1, where each concurrent request needs a connection, so the
-    /// default 2,000 is five times the in-flight limit, leaving room for idle keep-alive
-    /// connections of every kube-apiserver replica while bounding descriptors and the few
-    /// tens of KB of TLS buffers each connection holds. 0: no limit.
+    /// this server speaks HTTP/1.1, where each concurrent request needs a connection. Each
+    /// open TLS connection holds about 41 KB (measured: 2,000 silent connections took the
+    /// release binary from 46 to 128 MiB, BENCHMARKS.md "Attack benchmark"), so the default
+    /// 1,000 keeps a flood of silent connections under twice the idle footprint while leaving
+    /// room for far more keep-alive connections than kube-apiserver replicas open. 0: no limit.
     public var maxConnections: Int
 
     /// The default for ``maxConnections``.
-    public static let defaultMaxConnections = 2000
+    public static let defaultMaxConnections = 1000
 
     /// Creates limits; the defaults are kube-apiserver's (see each property).
     public init(
