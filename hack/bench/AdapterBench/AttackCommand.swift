@@ -70,10 +70,10 @@ struct AttackCommand: AsyncParsableCommand {
     @Option(help: "token-flood: characters in each random bearer token.")
     var tokenBytes = 256
 
-    @Option(help: "inflight-flood: concurrent requests (the adapter's --max-requests-inflight is 400).")
+    @Option(help: "inflight-flood: concurrent requests (above the adapter's --max-requests-inflight, 400 by default).")
     var inflightConcurrency = 600
 
-    @Option(help: "silent-connections, slowloris: connections held at once (the adapter's --max-connections is 2000).")
+    @Option(help: "silent-connections, slowloris: connections held at once (above the adapter's --max-connections default).")
     var connections = 2500
 
     @Option(help: "slowloris: seconds between the bytes of each connection's request head.")
