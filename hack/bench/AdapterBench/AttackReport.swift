@@ -203,6 +203,9 @@ struct AttackReport: Codable, Sendable {
 
     // MARK: markdown
 
+    /// Ends the generated section; hack/bench/run keeps the hand-written notes after it.
+    static let endMarker = "<!-- End of the generated attack benchmark. Notes below this line are kept when hack/bench/run regenerates it. -->"
+
     /// The BENCHMARKS.md section.
     func markdown() -> String {
         let now = SourceState.utc(Date())
@@ -276,6 +279,7 @@ struct AttackReport: Codable, Sendable {
         for run in attacks {
             lines += section(run)
         }
+        lines += ["", Self.endMarker]
         return lines.joined(separator: "\n") + "\n"
     }
 
