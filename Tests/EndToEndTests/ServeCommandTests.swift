@@ -42,8 +42,11 @@ import TestSupport
             do {
                 // serve logs "Serving the metrics APIs" with server.address=HOST:PORT once bound.
                 let port = try #require(await adapter.servingPort(), "serve did not report its port: \(adapter.stderr)")
-                let kubectlRun = { (path: String) throws -> [String: Any] in
-                    let result = try runProcess(kubectl, [
+                // Off the cooperative pool: a blocked pool thread would starve the in-process
+                // simulator that the adapter (and so kubectl) is waiting for.
+                let environment = environment
+                let kubectlRun = { @Sendable (path: String) async throws -> [String: Any] in
+                    let result = try await runProcessOffThePool(kubectl, [
                         "get", "--raw", path, "--server", "https://127.0.0.1:\(port)",
                         "--insecure-skip-tls-verify", "--token", "x",
                     ], environment: environment)
@@ -51,7 +54,7 @@ import TestSupport
                     let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
                     return try #require(json, "not a JSON object: \(result.stdout)")
                 }
-                try check(kubectlRun, simulator: simulator, token: token)
+                try await check(kubectlRun, simulator: simulator, token: token)
             } catch {
                 adapter.kill()
                 throw error
@@ -63,19 +66,19 @@ import TestSupport
     }
 
     private func check(
-        _ get: (String) throws -> [String: Any], simulator: SysdigSimulator, token: String
-    ) throws {
-        let discovery = try get("/apis/custom.metrics.k8s.io/v1beta2")
+        _ get: @Sendable (String) async throws -> [String: Any], simulator: SysdigSimulator, token: String
+    ) async throws {
+        let discovery = try await get("/apis/custom.metrics.k8s.io/v1beta2")
         #expect(discovery["kind"] as? String == "APIResourceList")
         let names = (discovery["resources"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(names.contains("pods/cpu_usage"))
         #expect(names.contains("services/kuard_rps"))
         #expect(names.contains("deployments.apps/http_requests_per_second"))
-        let external = try get("/apis/external.metrics.k8s.io/v1beta1")
+        let external = try await get("/apis/external.metrics.k8s.io/v1beta1")
         #expect((external["resources"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
             == ["queue_messages", "queue_messages_promql"])
 
-        let byName = try get("/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/services/kuard/kuard_rps")
+        let byName = try await get("/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/services/kuard/kuard_rps")
         #expect(byName["kind"] as? String == "MetricValueList")
         #expect(byName["apiVersion"] as? String == "custom.metrics.k8s.io/v1beta1")
         let item = try #require((byName["items"] as? [[String: Any]])?.first)
@@ -87,7 +90,7 @@ import TestSupport
         #expect(object?["name"] as? String == "kuard")
         #expect(object?["namespace"] as? String == "default")
 
-        let bySelector = try get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/*/cpu_usage?labelSelector=app%3Dweb")
+        let bySelector = try await get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/*/cpu_usage?labelSelector=app%3Dweb")
         let pods = (bySelector["items"] as? [[String: Any]] ?? []).compactMap {
             ($0["describedObject"] as? [String: Any])?["name"] as? String
         }
@@ -96,7 +99,7 @@ import TestSupport
             ($0["metric"] as? [String: Any])?["name"] as? String == "cpu_usage" && $0["windowSeconds"] as? Int == 60
         } == true)
 
-        let queue = try get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_messages?labelSelector=rabbitmq.queue.name%3Dorders")
+        let queue = try await get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_messages?labelSelector=rabbitmq.queue.name%3Dorders")
         #expect(queue["kind"] as? String == "ExternalMetricValueList")
         let series = try #require((queue["items"] as? [[String: Any]])?.first)
         #expect(series["metricLabels"] as? [String: String] == ["rabbitmq.queue.name": "orders"])
@@ -105,7 +108,7 @@ import TestSupport
         let milli = try Quantity.milliValue(of: series["value"] as? String ?? "")
         #expect((5_000...765_000).contains(milli), "\(series)")
 
-        try checkPromQL(get, simulator: simulator)
+        try await checkPromQL(get, simulator: simulator)
 
         let data = simulator.requests.filter { $0.path == "/api/data" }
         #expect(data.count == 3)
@@ -114,20 +117,20 @@ import TestSupport
     }
 
     /// The PromQL backend through kubectl: an Object, a Pods (selector) and an External metric.
-    private func checkPromQL(_ get: (String) throws -> [String: Any], simulator: SysdigSimulator) throws {
-        let deployment = try get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/deployments.apps/web/cpu_usage_promql")
+    private func checkPromQL(_ get: @Sendable (String) async throws -> [String: Any], simulator: SysdigSimulator) async throws {
+        let deployment = try await get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/deployments.apps/web/cpu_usage_promql")
         let item = try #require((deployment["items"] as? [[String: Any]])?.first)
         #expect((deployment["items"] as? [Any])?.count == 1)
         #expect((item["describedObject"] as? [String: Any])?["kind"] as? String == "Deployment")
         #expect((item["metric"] as? [String: Any])?["name"] as? String == "cpu_usage_promql")
 
-        let pods = try get("/apis/custom.metrics.k8s.io/v1beta1/namespaces/shop/pods/*/cpu_usage_promql?labelSelector=app%3Dweb")
+        let pods = try await get("/apis/custom.metrics.k8s.io/v1beta1/namespaces/shop/pods/*/cpu_usage_promql?labelSelector=app%3Dweb")
         let names = (pods["items"] as? [[String: Any]] ?? []).compactMap {
             ($0["describedObject"] as? [String: Any])?["name"] as? String
         }
         #expect(Set(names) == ["web-5d8f6-abc12", "web-5d8f6-def34", "web-5d8f6-ghi56", "web-5d8f6-jkl78"])
 
-        let queue = try get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_messages_promql?labelSelector=rabbitmq_queue_name%3Dorders")
+        let queue = try await get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_messages_promql?labelSelector=rabbitmq_queue_name%3Dorders")
         let series = try #require((queue["items"] as? [[String: Any]])?.first)
         #expect(series["metricLabels"] as? [String: String] == ["rabbitmq_queue_name": "orders"])
         let milli = try Quantity.milliValue(of: series["value"] as? String ?? "")
