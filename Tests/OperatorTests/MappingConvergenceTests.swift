@@ -36,7 +36,9 @@ import TestSupport
                     if try await Self.step(client: client, server: server, random: &random) { faults += 1 }
                 }
                 let expected = Self.expected(server)
-                let snapshot = await store.waitUntil { $0.summary == expected }
+                // The states and every served alias must converge: a last patch that only
+                // renames an alias leaves the summary unchanged, so waiting on it alone races.
+                let snapshot = await store.waitUntil { $0.summary == expected && Self.aliasesMatch($0, server) }
                 #expect(snapshot.summary == expected)
                 // Every served alias resolves to the object the server holds now.
                 for mapping in snapshot.readyMappings {
@@ -49,6 +51,14 @@ import TestSupport
             }
             try await client.shutdown()
             try await watchClient.shutdown()
+        }
+    }
+
+    /// Every ready mapping's alias is the one the server's object holds now.
+    static func aliasesMatch(_ snapshot: ConfigSnapshot, _ server: KubeAPITestServer) -> Bool {
+        snapshot.readyMappings.allSatisfy { mapping in
+            let object = server.object(KubeGVR.mappings(mapping.key.kind), namespace: mapping.key.namespace, name: mapping.key.name)
+            return object?["spec"]?["metricName"]?.stringValue == mapping.alias
         }
     }
 
