@@ -5,6 +5,7 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import TestSupport
 
 /// Parsing kube-apiserver's ConfigMap and the small rules around users.
 @Suite("Authentication settings")

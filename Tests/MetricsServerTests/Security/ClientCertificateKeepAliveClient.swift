@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 
 @testable import MetricsServer
+import TestSupport
 
 /// An HTTPS client of a ``SecureAdapter`` that presents a certificate chain and keeps one
 /// connection alive across its requests (at most one connection to the adapter at a time).

@@ -3,6 +3,7 @@ import Testing
 import X509
 
 @testable import MetricsServer
+import TestSupport
 
 /// The pieces under ``ClientCertificateWorkLimitTests``, in-process: the budget on its own,
 /// the deadline, and one verification for concurrent requests presenting the same chain.

@@ -3,6 +3,7 @@ import Shared
 import Testing
 
 @testable import MetricsServer
+import TestSupport
 
 /// Issue 13, section 1a: what a presented certificate chain can cost before its sender is
 /// authenticated. Driven through real TLS connections to the real server; the work is

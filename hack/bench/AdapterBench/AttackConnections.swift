@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import Synchronization
+import TestSupport
 
 /// Attacks on connections, written against raw NIO channels so every byte is under control:
 /// crafted certificate chains on new TLS connections, silent TCP connections, and slowloris.

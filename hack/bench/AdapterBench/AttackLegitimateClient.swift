@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
+import TestSupport
 
 /// The legitimate caller during an attack: kube-apiserver's aggregator proxying an HPA's
 /// metric request. It presents the front-proxy client certificate (signed by the
@@ -72,7 +73,7 @@ final class AttackLegitimateClient: Sendable {
 
     /// A client for `https://127.0.0.1:port/path`, presenting `identity`.
     init(
-        port: Int, path: String, identity: AttackChain, interval: Duration, newConnectionInterval: Duration = .seconds(1),
+        port: Int, path: String, identity: TestChain, interval: Duration, newConnectionInterval: Duration = .seconds(1),
         timeout: Duration = .seconds(5)
     ) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -6,12 +6,12 @@ import X509
 
 /// A client's certificate chain (leaf first) and the leaf's key, for presenting in a TLS
 /// handshake; unlike ``TestIdentity`` it can carry intermediates.
-struct TestChain: Sendable {
-    let certificates: [Certificate]
-    let key: P256.Signing.PrivateKey
+public struct TestChain: Sendable {
+    public let certificates: [Certificate]
+    public let key: P256.Signing.PrivateKey
 
     /// DER bytes of the whole chain.
-    var derByteCount: Int {
+    public var derByteCount: Int {
         get throws {
             try certificates.reduce(0) { total, certificate in
                 var serializer = DER.Serializer()
@@ -22,7 +22,7 @@ struct TestChain: Sendable {
     }
 
     /// Presents the whole chain (leaf first) in the client's TLS configuration.
-    func apply(to tls: inout TLSConfiguration) throws {
+    public func apply(to tls: inout TLSConfiguration) throws {
         tls.certificateChain = try certificates.map { certificate in
             var serializer = DER.Serializer()
             try serializer.serialize(certificate)
@@ -32,13 +32,13 @@ struct TestChain: Sendable {
     }
 }
 
-/// Chains for the client-certificate work-limit tests (issue 13, section 1a).
-enum ClientCertificateTestChains {
+/// Chains for the client-certificate work-limit tests and the attack benchmark (issue 13, section 1a).
+public enum ClientCertificateTestChains {
     /// The crafted chain of issue 13: `count` CA certificates sharing one subject and one key,
     /// differing only in their SAN, so each one's signature verifies under every other one.
     /// swift-certificates' loop detection (subject, key and SAN) never sees a repeat, and its
     /// path building explores every ordering of them: work grows factorially with `count`.
-    static func crafted(count: Int) throws -> TestChain {
+    public static func crafted(count: Int) throws -> TestChain {
         let key = P256.Signing.PrivateKey()
         let publicKey = Certificate.PublicKey(key.publicKey)
         let name = try DistinguishedName { CommonName("loop") }
@@ -59,7 +59,7 @@ enum ClientCertificateTestChains {
 
     /// A legitimate front-proxy style chain: `ca` signs an intermediate CA, which signs a
     /// client leaf named `commonName`; presented as leaf then intermediate.
-    static func throughIntermediate(_ ca: TestCA, commonName: String) throws -> TestChain {
+    public static func throughIntermediate(_ ca: TestCA, commonName: String) throws -> TestChain {
         let intermediateKey = P256.Signing.PrivateKey()
         let intermediatePublicKey = Certificate.PublicKey(intermediateKey.publicKey)
         let intermediateName = try DistinguishedName { CommonName("\(commonName)-intermediate-ca") }
@@ -89,7 +89,7 @@ enum ClientCertificateTestChains {
     }
 
     /// A leaf signed directly by `ca`, as a chain of one.
-    static func direct(_ ca: TestCA, commonName: String) throws -> TestChain {
+    public static func direct(_ ca: TestCA, commonName: String) throws -> TestChain {
         let leafKey = P256.Signing.PrivateKey()
         let leaf = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(leafKey.publicKey),

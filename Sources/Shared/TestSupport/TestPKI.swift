@@ -4,12 +4,12 @@ import NIOSSL
 import SwiftASN1
 import X509
 
-/// Certificates made in the test: CAs and the client identities they sign.
-struct TestCA: Sendable {
-    let certificate: Certificate
-    let key: P256.Signing.PrivateKey
+/// Certificates made by tests and the bench: CAs and the client identities they sign.
+public struct TestCA: Sendable {
+    public let certificate: Certificate
+    public let key: P256.Signing.PrivateKey
 
-    init(name: String) throws {
+    public init(name: String) throws {
         key = P256.Signing.PrivateKey()
         let subject = try DistinguishedName { CommonName(name) }
         let publicKey = Certificate.PublicKey(key.publicKey)
@@ -25,12 +25,12 @@ struct TestCA: Sendable {
             issuerPrivateKey: Certificate.PrivateKey(key))
     }
 
-    var pem: String {
+    public var pem: String {
         get throws { try certificate.serializeAsPEM().pemString + "\n" }
     }
 
     /// A client certificate signed by this CA.
-    func issue(
+    public func issue(
         commonName: String, organizations: [String] = [], usages: [ExtendedKeyUsage.Usage] = [.clientAuth]
     ) throws -> TestIdentity {
         let leafKey = P256.Signing.PrivateKey()
@@ -53,12 +53,12 @@ struct TestCA: Sendable {
 }
 
 /// A client certificate and key, as PEM.
-struct TestIdentity: Sendable {
-    let certificatePEM: String
-    let keyPEM: String
+public struct TestIdentity: Sendable {
+    public let certificatePEM: String
+    public let keyPEM: String
 
     /// Presents this identity in the client's TLS configuration.
-    func apply(to tls: inout TLSConfiguration) throws {
+    public func apply(to tls: inout TLSConfiguration) throws {
         tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8)).map { .certificate($0) }
         tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem))
     }
