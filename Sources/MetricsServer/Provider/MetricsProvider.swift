@@ -207,7 +207,7 @@ public final class MetricsProvider: Sendable {
         switch query.target {
         case .object(let resource, let namespace, let name):
             let object = MetricItem.DescribedObject(resource: resource, namespace: resource.namespaced ? namespace : nil, name: name)
-            if samples.count > 1 { throw severalSeries(samples.count, for: "\(resource.groupResource) \(name)", plan: plan) }
+            if samples.count > 1 { throw severalSeries(samples.count, for: "\(resource.groupResource) \(name)") }
             if let sample = samples.first { return [item(sample.value, sample, object: object)] }
             guard case .value(let fallback) = plan.noData else { throw notFound(query, reason: noDataReason) }
             return [item(fallback, nil, object: object)]
@@ -215,7 +215,7 @@ public final class MetricsProvider: Sendable {
             var seen: [String: Int] = [:]
             for sample in samples { if let name = sample.object { seen[name, default: 0] += 1 } }
             if let (name, count) = seen.filter({ $0.value > 1 }).min(by: { $0.key < $1.key }) {
-                throw severalSeries(count, for: "\(resource.groupResource) \(name)", plan: plan)
+                throw severalSeries(count, for: "\(resource.groupResource) \(name)")
             }
             let describe = { (name: String) in MetricItem.DescribedObject(resource: resource, namespace: namespace, name: name) }
             guard let livePods else {
@@ -252,7 +252,7 @@ public final class MetricsProvider: Sendable {
     }
 
     /// A query that must give one value per object gave several: never a silent pick.
-    private func severalSeries(_ count: Int, for object: String, plan: SysdigQueryPlan) -> MetricsProviderError {
+    private func severalSeries(_ count: Int, for object: String) -> MetricsProviderError {
         MetricsProviderError(
             code: .internalError,
             message: "the query returned \(count) series for \(object), where one value per object is needed: aggregate them in the mapping's PromQL query, e.g. sum by (<<.GroupBy>>) (...)")
